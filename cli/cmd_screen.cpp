@@ -1,0 +1,186 @@
+// oligoscreen screen CASE… : one report (or JSON result) per case, then an overview line each.
+#include <cxxopts.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "api/screen.hpp"
+#include "cli_common.hpp"
+#include "guided.hpp"
+#include "result/report.hpp"
+#include "tools.hpp"
+
+namespace oligoscreen::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Expands folders into their case files (sorted), keeping the order given otherwise.
+std::vector<std::string> expand_cases(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (a != "-" && fs::is_directory(a, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(a, ec)) {
+        auto ext = e.path().extension().string();
+        if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json")) found.push_back(e.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::string overview_line(const detail::RuleSetModel& m, const std::string& file, const detail::CaseResult& r) {
+  if (!r.ok) {
+    std::string kind = r.errors.empty() ? "error" : r.errors.front().kind;
+    return file + ": ERROR (" + kind + ")";
+  }
+  std::string s = r.patient.id;
+  for (uint32_t o = 0; o < m.outputs.size(); ++o) {
+    const auto& res = r.assessment.outputs[o];
+    s += "  " + m.defs[m.output_defs[o]].id + "=" + m.schema.enums[m.outputs[o].enum_id].values[res.code];
+  }
+  if (!r.assessment.missing.empty()) s += "  missing=" + std::to_string(r.assessment.missing.size());
+  return s;
+}
+
+}  // namespace
+
+int tool_screen(int argc, char** argv) {
+  cxxopts::Options opts("oligoscreen screen", "Screen tumour-board cases for oligometastatic disease and SBRT.");
+  opts.custom_help("[options]");
+  opts.positional_help("CASE... (files, folders, or - for standard input)");
+  // clang-format off
+  opts.add_options()
+    ("format", "output: text, markdown, html or json", cxxopts::value<std::string>()->default_value("text"))
+    ("explain", "add the full trace: every criterion, its rule, the values read and where")
+    ("what-if", "answer what each missing field would change (default)")
+    ("no-what-if", "leave out the what-if answers")
+    ("ask", "guided mode: ask for each missing field that matters, then offer to save the case")
+    ("strict", "unknown fields are errors, not warnings")
+    ("rules", "load the rule set from DIR instead of the built-in one", cxxopts::value<std::string>())
+    ("pretty", "indent JSON for people")
+    ("log-level", "stderr log level: trace, debug, info, warn, error, off", cxxopts::value<std::string>()->default_value("warn"))
+    ("h,help", "show this help")
+    ("cases", "", cxxopts::value<std::vector<std::string>>());
+  // clang-format on
+  opts.parse_positional({"cases"});
+  cxxopts::ParseResult args;
+  try {
+    args = opts.parse(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::fprintf(stderr, "oligoscreen screen: %s\nRun 'oligoscreen screen --help' for the options.\n", e.what());
+    return kUsage;
+  }
+  if (args.count("help")) {
+    std::printf("%s\n", opts.help().c_str());
+    std::printf(
+        "Examples:\n"
+        "  oligoscreen screen examples/cases/lms-lung-metachronous.yaml\n"
+        "  oligoscreen screen --format markdown examples/cases/ > minutes.md\n"
+        "  oligoscreen screen --format json --explain case.yaml\n"
+        "  oligoscreen screen --ask incomplete-case.yaml\n"
+        "\n"
+        "Reads YAML or JSON (by extension; for '-', JSON when it starts with '{').\n"
+        "Exit codes: 0 every case screened, 1 a case could not be read (an error is\n"
+        "reported for it), 2 usage, 3 rules error, 4 I/O failure.\n");
+    return kOk;
+  }
+  if (!set_log_level(args["log-level"].as<std::string>())) {
+    std::fprintf(stderr, "oligoscreen screen: unknown --log-level '%s'\n", args["log-level"].as<std::string>().c_str());
+    return kUsage;
+  }
+  if (!args.count("cases")) {
+    std::fprintf(stderr, "oligoscreen screen: no case given\nusage: oligoscreen screen [options] CASE...\n");
+    return kUsage;
+  }
+  std::string format = args["format"].as<std::string>();
+  if (format != "text" && format != "markdown" && format != "html" && format != "json") {
+    std::fprintf(stderr, "oligoscreen screen: --format must be text, markdown, html or json (not '%s')\n", format.c_str());
+    return kUsage;
+  }
+  if (args.count("what-if") && args.count("no-what-if")) {
+    std::fprintf(stderr, "oligoscreen screen: --what-if and --no-what-if contradict each other\n");
+    return kUsage;
+  }
+  auto rules = load_rules(args.count("rules") ? args["rules"].as<std::string>() : "");
+  if (!rules) return kRulesError;
+
+  detail::CaseOptions copt;
+  copt.strict = args.count("strict") > 0;
+  copt.what_if = args.count("no-what-if") == 0;
+  bool explain = args.count("explain") > 0;
+  std::vector<std::string> cases = expand_cases(args["cases"].as<std::vector<std::string>>());
+  if (cases.empty()) {
+    std::fprintf(stderr, "oligoscreen screen: no case files found\n");
+    return kIoError;
+  }
+
+  if (args.count("ask")) {
+    if (cases.size() != 1) {
+      std::fprintf(stderr, "oligoscreen screen: --ask takes exactly one case\n");
+      return kUsage;
+    }
+    return run_guided(*rules, cases.front(), copt);
+  }
+
+  int status = kOk;
+  std::vector<std::string> overview;
+  auto result = std::make_unique<detail::CaseResult>();
+  for (const auto& file : cases) {
+    auto text = read_input(file);
+    if (!text) {
+      status = std::max(status, static_cast<int>(kIoError));
+      overview.push_back(file + ": cannot be read");
+      continue;
+    }
+    std::string label = file == "-" ? "<stdin>" : file;
+    auto fmt = detail::detect_case_format(file, *text);
+    std::string out;
+    if (format == "json") {
+      copt.explain = explain;
+      detail::screen_case(*rules, label, *text, fmt, copt, *result);
+      detail::case_json(*rules, *result, copt, args.count("pretty") > 0, "", out);
+      out += '\n';
+    } else {
+      copt.explain = true;  // the report shows paths and checklists
+      detail::screen_case(*rules, label, *text, fmt, copt, *result);
+      detail::ReportOptions ro;
+      ro.format = format == "markdown" ? detail::ReportFormat::Markdown
+                  : format == "html"   ? detail::ReportFormat::Html
+                                       : detail::ReportFormat::Text;
+      ro.colour = format == "text" && colour_allowed();
+      ro.unicode = ro.colour;
+      ro.explain = explain;
+      ro.case_file = label;
+      if (result->ok) {
+        out = detail::render_report(*rules, result->patient, result->assessment, ro);
+      } else {
+        out = detail::render_error_report(*rules, label, result->errors, ro);
+      }
+      if (cases.size() > 1 && format != "html") out += "\n";
+    }
+    if (!result->ok) status = std::max(status, static_cast<int>(kInputErrors));
+    overview.push_back(overview_line(*rules, label, *result));
+    if (!write_stdout(out)) {
+      std::fprintf(stderr, "oligoscreen screen: cannot write the output\n");
+      return kIoError;
+    }
+  }
+  if (cases.size() > 1 && format != "json" && format != "html") {
+    std::string o = format == "markdown" ? "\n### Overview\n\n" : "Overview\n";
+    for (const auto& l : overview) o += (format == "markdown" ? "- " : "  ") + l + "\n";
+    if (!write_stdout(o)) return kIoError;
+  }
+  return status;
+}
+
+}  // namespace oligoscreen::cli

@@ -1,0 +1,83 @@
+// Assessing one patient: every definition evaluated and traced, the outputs with their
+// reasons, notes and evidence, the warnings, and what is missing (counterfactually).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "eval/evaluator.hpp"
+#include "patient/patient.hpp"
+#include "rules/ruleset_model.hpp"
+
+namespace oligoscreen::detail {
+
+struct AssessOptions {
+  bool explain = false;  // keep the full trace
+  bool what_if = true;   // compute what-if answers for the missing fields
+};
+
+struct ReasonOut {
+  uint32_t output = 0;
+  const ReasonDef* def = nullptr;    // rule-set reason or note
+  const Def* presumption = nullptr;  // or: a criterion's presumption
+};
+
+struct OutputResult {
+  uint32_t code = 0;    // the code written (the output's unknown code when undecided)
+  bool known = false;   // decided (false: unknown on some path)
+  uint64_t possible = ~uint64_t{0};  // codes still possible when unknown
+  std::vector<FieldRef> why;         // fields that left it unknown
+  std::vector<ReasonOut> reasons;
+  std::vector<ReasonOut> notes;
+  std::vector<uint32_t> evidence;  // site evidence, in rule order, no duplicates
+  int32_t decided_rule = -1;
+};
+
+struct DefResult {
+  Value value;                  // copied; unknown sets converted to `why`
+  std::vector<FieldRef> why;
+  bool presumed = false;        // a presumed field was unknown
+};
+
+struct WhatIf {
+  std::string when;
+  std::vector<std::pair<uint32_t, uint32_t>> changes;  // (output, code)
+};
+
+struct MissingField {
+  FieldRef ref = 0;
+  std::vector<uint32_t> affects;  // outputs, in declaration order
+  std::vector<WhatIf> what_if;
+  bool imprecise = false;         // known to the month only
+};
+
+struct WarningOut {
+  std::string code, field, message;
+};
+
+struct Assessment {
+  std::vector<OutputResult> outputs;
+  std::vector<DefResult> defs;                 // per def (explain only)
+  std::vector<std::vector<TreeStep>> paths;    // per tree (explain only)
+  std::vector<MissingField> missing;
+  std::vector<WarningOut> warnings;
+  std::vector<uint32_t> cited;                 // evidence ids cited, sorted
+  std::vector<InputError> contradictions;      // non-empty: the case is an error result
+  std::vector<uint64_t> rules_reached;         // coverage
+  std::vector<uint64_t> tree_branches_reached;
+};
+
+// Per-thread working memory for assess(); reuse it across records.
+struct AssessScratch {
+  EvalState main;
+  EvalState counterfactual;
+};
+
+// Never throws for bad patient data (std::bad_alloc aside).
+void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& scratch, Assessment& out);
+
+// Which defs each output depends on (transitively); computed once per rule set.
+std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m);
+
+}  // namespace oligoscreen::detail

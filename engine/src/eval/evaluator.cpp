@@ -1,0 +1,561 @@
+#include "eval/evaluator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/date.hpp"
+
+namespace oligoscreen::detail {
+
+void prepare_state(const RuleSetModel& m, EvalState& s) {
+  s.arena.reset();
+  s.cache.assign(m.defs.size(), Value{});
+  s.done.assign(m.defs.size(), 0);
+  s.vars.assign(std::max<uint32_t>(m.max_vars, 1), Value{});
+  s.probes.clear();
+  s.tree_paths.resize(m.trees.size());
+  for (auto& p : s.tree_paths) p.clear();
+  s.decided_rule.assign(m.outputs.size(), -1);
+  s.rules_reached.assign(m.outputs.size(), 0);
+  s.tree_nodes_reached.assign(m.trees.size(), 0);
+}
+
+Evaluator::Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Override* ov)
+    : m_(m), p_(p), s_(s), ov_(ov && ov->active ? ov : nullptr) {}
+
+const USet* Evaluator::single(FieldRef r) {
+  auto* u = static_cast<USet*>(s_.arena.allocate(sizeof(USet)));
+  u->size = 1;
+  u->refs[0] = r;
+  return u;
+}
+
+const USet* Evaluator::merge(const USet* a, const USet* b) {
+  if (!a || a->size == 0) return b;
+  if (!b || b->size == 0 || a == b) return a;
+  // Common case: b is a subset of a (or the reverse): reuse.
+  size_t bytes = sizeof(USet) + sizeof(FieldRef) * (a->size + b->size);
+  auto* u = static_cast<USet*>(s_.arena.allocate(bytes));
+  uint32_t i = 0, j = 0, n = 0;
+  while (i < a->size || j < b->size) {
+    FieldRef next;
+    if (j >= b->size || (i < a->size && ref_order(a->refs[i]) < ref_order(b->refs[j]))) {
+      next = a->refs[i++];
+    } else if (i >= a->size || ref_order(b->refs[j]) < ref_order(a->refs[i])) {
+      next = b->refs[j++];
+    } else {
+      next = a->refs[i++];
+      ++j;
+    }
+    u->refs[n++] = next;
+  }
+  u->size = n;
+  if (n == a->size) return a;
+  if (n == b->size) return b;
+  return u;
+}
+
+static uint64_t code_mask(const Value& v) {
+  if (v.kind == VKind::Enum) return v.e < 64 ? (uint64_t{1} << v.e) : ~uint64_t{0};
+  if (v.kind == VKind::Unknown && v.hint == kPossibleCodes) return v.codes;
+  return ~uint64_t{0};
+}
+
+static const USet* why_of(const Value& v) {
+  if (v.kind == VKind::Unknown) return v.why;
+  if (v.kind == VKind::Date && v.date.lo != v.date.hi) return v.why;
+  return nullptr;
+}
+
+Value Evaluator::unknown_of(const Value& a, const Value& b) { return Value::unknown(merge(why_of(a), why_of(b))); }
+
+bool Evaluator::same_known(const Value& a, const Value& b) const {
+  if (a.kind != b.kind || a.kind == VKind::Unknown) return false;
+  switch (a.kind) {
+    case VKind::Bool: return a.b == b.b;
+    case VKind::Number: return a.num == b.num;
+    case VKind::Enum: return a.enum_id == b.enum_id && a.e == b.e;
+    case VKind::Date: return a.date.lo == b.date.lo && a.date.hi == b.date.hi;
+    case VKind::Text: return a.str() == b.str();
+    default: return false;
+  }
+}
+
+Value Evaluator::kand(const Value& a, const Value& b) {
+  if ((a.kind == VKind::Bool && !a.b) || (b.kind == VKind::Bool && !b.b)) return Value::boolean(false);
+  if (a.kind == VKind::Bool && b.kind == VKind::Bool) return Value::boolean(true);
+  return unknown_of(a, b);
+}
+
+Value Evaluator::kor(const Value& a, const Value& b) {
+  if ((a.kind == VKind::Bool && a.b) || (b.kind == VKind::Bool && b.b)) return Value::boolean(true);
+  if (a.kind == VKind::Bool && b.kind == VKind::Bool) return Value::boolean(false);
+  return unknown_of(a, b);
+}
+
+Value Evaluator::load_field(uint32_t slot) {
+  FieldRef r = make_ref(slot);
+  Value v = (ov_ && ov_->ref == r) ? ov_->value : p_.values[slot];
+  if (v.kind == VKind::Unknown) {
+    Value u = Value::unknown(single(r));
+    FieldType t = m_.schema.fields[slot].type;
+    if (t == FieldType::Date) {
+      u.hint = kShiftDate;
+      u.shift.months = 0;
+      u.shift.days = 0;
+    } else if (t == FieldType::Integer || t == FieldType::Number) {
+      u.hint = kShiftNumber;
+      u.delta = 0;
+    }
+    return u;
+  }
+  if (v.kind == VKind::Date && v.date.lo != v.date.hi) v.why = single(r);
+  return v;
+}
+
+Value Evaluator::load_sub(const Value& rec, uint32_t sub) {
+  if (rec.kind != VKind::Record) return Value::unknown(rec.why);
+  FieldRef r = rec.aux | ((sub + 1) << 16);
+  Value v = (ov_ && ov_->ref == r) ? ov_->value : rec.rec.fields[sub];
+  if (v.kind == VKind::Unknown) {
+    Value u = Value::unknown(single(r));
+    const FieldDef& f = m_.schema.fields[ref_slot(r)].fields[sub];
+    if (f.type == FieldType::Integer || f.type == FieldType::Number) {
+      u.hint = kShiftNumber;
+      u.delta = 0;
+    } else if (f.type == FieldType::Date) {
+      u.hint = kShiftDate;
+      u.shift.months = 0;
+      u.shift.days = 0;
+    }
+    return u;
+  }
+  if (v.kind == VKind::Date && v.date.lo != v.date.hi) v.why = single(r);
+  return v;
+}
+
+void Evaluator::probe(const Value& u, const Value& k, Op op, bool unknown_on_left) {
+  if (!s_.record_probes || !u.why || u.why->size != 1) return;
+  if (u.hint != kShiftDate && u.hint != kShiftNumber) return;
+  if (!unknown_on_left) {
+    switch (op) {  // k op u  ==  u op' k
+      case Op::Lt: op = Op::Gt; break;
+      case Op::Le: op = Op::Ge; break;
+      case Op::Gt: op = Op::Lt; break;
+      case Op::Ge: op = Op::Le; break;
+      default: break;
+    }
+  }
+  bool closed_upper = (op == Op::Lt || op == Op::Ge);
+  FieldRef f = u.why->refs[0];
+  if (u.hint == kShiftNumber && k.kind == VKind::Number) {
+    s_.probes.push_back({f, k.num - u.delta, closed_upper});
+  } else if (u.hint == kShiftDate && k.kind == VKind::Date) {
+    for (int32_t day : {k.date.lo, k.date.hi}) {
+      int32_t t = add_months_day(day - u.shift.days, -u.shift.months);
+      s_.probes.push_back({f, static_cast<double>(t), closed_upper});
+      if (k.date.lo == k.date.hi) break;
+    }
+  }
+}
+
+Value Evaluator::compare(uint32_t node, const Value& a, const Value& b) {
+  Op op = m_.pool[node].op;
+  if (a.kind == VKind::Unknown || b.kind == VKind::Unknown) {
+    if (a.kind == VKind::Unknown && b.kind != VKind::Unknown) probe(a, b, op, true);
+    if (b.kind == VKind::Unknown && a.kind != VKind::Unknown) probe(b, a, op, false);
+    return unknown_of(a, b);
+  }
+  if (a.kind == VKind::Number && b.kind == VKind::Number) {
+    switch (op) {
+      case Op::Lt: return Value::boolean(a.num < b.num);
+      case Op::Le: return Value::boolean(a.num <= b.num);
+      case Op::Gt: return Value::boolean(a.num > b.num);
+      case Op::Ge: return Value::boolean(a.num >= b.num);
+      default: break;
+    }
+  }
+  if (a.kind == VKind::Date && b.kind == VKind::Date) {
+    int32_t alo = a.date.lo, ahi = a.date.hi, blo = b.date.lo, bhi = b.date.hi;
+    int r = 2;  // 0 false, 1 true, 2 undecided
+    switch (op) {
+      case Op::Lt: r = ahi < blo ? 1 : (alo >= bhi ? 0 : 2); break;
+      case Op::Le: r = ahi <= blo ? 1 : (alo > bhi ? 0 : 2); break;
+      case Op::Gt: r = alo > bhi ? 1 : (ahi <= blo ? 0 : 2); break;
+      case Op::Ge: r = alo >= bhi ? 1 : (ahi < blo ? 0 : 2); break;
+      default: break;
+    }
+    if (r == 2) return unknown_of(a, b);
+    return Value::boolean(r == 1);
+  }
+  return Value::unknown();
+}
+
+Value Evaluator::equal(const Value& a, const Value& b, bool negate) {
+  if (a.kind == VKind::Unknown || b.kind == VKind::Unknown) {
+    if (a.kind == VKind::Unknown && b.kind != VKind::Unknown) probe(a, b, Op::Eq, true);
+    if (b.kind == VKind::Unknown && a.kind != VKind::Unknown) probe(b, a, Op::Eq, false);
+    return unknown_of(a, b);
+  }
+  bool eq = false;
+  if (a.kind == VKind::Date && b.kind == VKind::Date) {
+    if (a.date.hi < b.date.lo || b.date.hi < a.date.lo) {
+      eq = false;
+    } else if (a.date.lo == a.date.hi && b.date.lo == b.date.hi) {
+      eq = true;
+    } else {
+      return unknown_of(a, b);
+    }
+  } else {
+    eq = same_known(a, b);
+  }
+  return Value::boolean(negate ? !eq : eq);
+}
+
+Value Evaluator::membership(const Value& x, const Value& list) {
+  if (list.kind == VKind::Unknown || x.kind == VKind::Unknown) return unknown_of(x, list);
+  if (list.kind != VKind::List) return Value::unknown();
+  const USet* why = nullptr;
+  bool any_unknown = false;
+  for (uint32_t i = 0; i < list.list.count; ++i) {
+    Value r = equal(x, list.list.items[i], false);
+    if (r.kind == VKind::Bool && r.b) return Value::boolean(true);
+    if (r.kind == VKind::Unknown) {
+      any_unknown = true;
+      why = merge(why, r.why);
+    }
+  }
+  if (any_unknown) return Value::unknown(why);
+  return Value::boolean(false);
+}
+
+Value Evaluator::arith(uint32_t node, const Value& a, const Value& b) {
+  Op op = m_.pool[node].op;
+  if (a.kind == VKind::Number && b.kind == VKind::Number) {
+    switch (op) {
+      case Op::Add: return Value::number(a.num + b.num);
+      case Op::Sub: return Value::number(a.num - b.num);
+      case Op::Mul: return Value::number(a.num * b.num);
+      case Op::Div:
+        if (b.num == 0) return Value::unknown();  // as CQL: division by zero is null
+        return Value::number(a.num / b.num);
+      default: break;
+    }
+  }
+  Value u = unknown_of(a, b);
+  // Keep the affine form (field + constant) so that what-if can find thresholds.
+  if (a.kind == VKind::Unknown && a.hint == kShiftNumber && b.kind == VKind::Number &&
+      (op == Op::Add || op == Op::Sub)) {
+    u.hint = kShiftNumber;
+    u.delta = op == Op::Add ? a.delta + b.num : a.delta - b.num;
+  } else if (b.kind == VKind::Unknown && b.hint == kShiftNumber && a.kind == VKind::Number && op == Op::Add) {
+    u.hint = kShiftNumber;
+    u.delta = b.delta + a.num;
+  }
+  return u;
+}
+
+Value Evaluator::list_fn(uint32_t node) {
+  const ExprNode& n = m_.pool[node];
+  Value list = eval(n.args[0]);
+  if (list.kind != VKind::List) return Value::unknown(list.why);
+  uint32_t var = m_.pool[n.args[1]].index;
+  Value saved = s_.vars[var];
+  const USet* why = nullptr;
+  bool any_unknown = false, any_true = false, any_false = false;
+  uint32_t count = 0;
+  double acc = 0;
+  bool have = false;
+  for (uint32_t i = 0; i < list.list.count; ++i) {
+    s_.vars[var] = list.list.items[i];
+    Value r = eval(n.args[2]);
+    if (r.kind == VKind::Unknown) {
+      any_unknown = true;
+      why = merge(why, r.why);
+      continue;
+    }
+    switch (n.fn) {
+      case Fn::CountIf:
+      case Fn::All:
+      case Fn::Any:
+        if (r.kind == VKind::Bool) {
+          if (r.b) {
+            any_true = true;
+            ++count;
+          } else {
+            any_false = true;
+          }
+        }
+        break;
+      case Fn::Min: acc = have ? std::min(acc, r.num) : r.num; have = true; break;
+      case Fn::Max: acc = have ? std::max(acc, r.num) : r.num; have = true; break;
+      case Fn::Sum: acc += r.num; have = true; break;
+      default: break;
+    }
+  }
+  s_.vars[var] = saved;
+  switch (n.fn) {
+    case Fn::CountIf: return any_unknown ? Value::unknown(why) : Value::number(count);
+    case Fn::All:
+      if (any_false) return Value::boolean(false);
+      return any_unknown ? Value::unknown(why) : Value::boolean(true);
+    case Fn::Any:
+      if (any_true) return Value::boolean(true);
+      return any_unknown ? Value::unknown(why) : Value::boolean(false);
+    case Fn::Min:
+    case Fn::Max:
+      if (any_unknown || !have) return Value::unknown(why);
+      return Value::number(acc);
+    case Fn::Sum: return any_unknown ? Value::unknown(why) : Value::number(acc);
+    default: return Value::unknown();
+  }
+}
+
+Value Evaluator::call(uint32_t node) {
+  const ExprNode& n = m_.pool[node];
+  switch (n.fn) {
+    case Fn::Known: return Value::boolean(eval(n.args[0]).known());
+    case Fn::IsTrue: {
+      Value v = eval(n.args[0]);
+      return Value::boolean(v.kind == VKind::Bool && v.b);
+    }
+    case Fn::AddMonths:
+    case Fn::AddDays: {
+      Value d = eval(n.args[0]);
+      Value k = eval(n.args[1]);
+      if (k.kind != VKind::Number) return unknown_of(d, k);
+      auto amount = static_cast<int32_t>(std::trunc(std::clamp(k.num, -1e6, 1e6)));
+      if (d.kind == VKind::Unknown) {
+        Value u = Value::unknown(d.why);
+        if (d.hint == kShiftDate) {
+          u.hint = kShiftDate;
+          u.shift = d.shift;
+          if (n.fn == Fn::AddMonths) {
+            u.shift.months += amount;
+          } else {
+            u.shift.days += amount;
+          }
+        }
+        return u;
+      }
+      if (d.kind != VKind::Date) return Value::unknown();
+      if (n.fn == Fn::AddMonths) {
+        DateRange r = add_months(DateRange{d.date.lo, d.date.hi}, amount);
+        return Value::date_range(r.lo, r.hi, d.why);
+      }
+      return Value::date_range(d.date.lo + amount, d.date.hi + amount, d.why);
+    }
+    case Fn::DaysBetween: {
+      Value a = eval(n.args[0]);
+      Value b = eval(n.args[1]);
+      if (a.kind == VKind::Date && b.kind == VKind::Date && a.date.lo == a.date.hi && b.date.lo == b.date.hi) {
+        return Value::number(static_cast<double>(b.date.lo) - a.date.lo);
+      }
+      return unknown_of(a, b);
+    }
+    case Fn::Count: {
+      Value l = eval(n.args[0]);
+      if (l.kind != VKind::List) return Value::unknown(l.why);
+      return Value::number(l.list.count);
+    }
+    default: return list_fn(node);
+  }
+}
+
+Value Evaluator::eval(uint32_t node) {
+  const ExprNode& n = m_.pool[node];
+  switch (n.op) {
+    case Op::Literal:
+      if (n.lit.kind == VKind::Text) return Value::string(n.text);
+      return n.lit;
+    case Op::Field: return load_field(n.index);
+    case Op::SubField: return load_sub(eval(n.a), n.index);
+    case Op::Var: return s_.vars[n.index];
+    case Op::Param: return m_.params[n.index].value;
+    case Op::Def: return def(n.index);
+    case Op::Not: {
+      Value v = eval(n.a);
+      if (v.kind == VKind::Bool) return Value::boolean(!v.b);
+      return Value::unknown(why_of(v));
+    }
+    case Op::Neg: {
+      Value v = eval(n.a);
+      if (v.kind == VKind::Number) return Value::number(-v.num);
+      return Value::unknown(why_of(v));
+    }
+    case Op::And: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);  // no short-circuit: the trace and unknown sets stay complete
+      return kand(a, b);
+    }
+    case Op::Or: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);
+      return kor(a, b);
+    }
+    case Op::Eq:
+    case Op::Ne: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);
+      return equal(a, b, n.op == Op::Ne);
+    }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);
+      return compare(node, a, b);
+    }
+    case Op::In: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);
+      return membership(a, b);
+    }
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div: {
+      Value a = eval(n.a);
+      Value b = eval(n.b);
+      return arith(node, a, b);
+    }
+    case Op::If: {
+      Value c = eval(n.a);
+      if (c.kind == VKind::Bool) return eval(c.b ? n.b : n.c);
+      Value a = eval(n.b);
+      Value b = eval(n.c);
+      if (same_known(a, b)) return a;
+      Value u = Value::unknown(merge(c.why, merge(why_of(a), why_of(b))));
+      uint64_t mask = code_mask(a) | code_mask(b);
+      if (mask != ~uint64_t{0}) {
+        u.hint = kPossibleCodes;
+        u.codes = mask;
+      }
+      return u;
+    }
+    case Op::ListLit: {
+      auto* items = static_cast<Value*>(s_.arena.allocate(sizeof(Value) * std::max<size_t>(n.args.size(), 1)));
+      for (size_t i = 0; i < n.args.size(); ++i) new (&items[i]) Value(eval(n.args[i]));
+      return Value::list_of(items, static_cast<uint32_t>(n.args.size()));
+    }
+    case Op::Call: return call(node);
+    case Op::Name:
+    case Op::Member: break;  // resolved at load time
+  }
+  return Value::unknown();
+}
+
+Value Evaluator::def(uint32_t d) {
+  if (s_.done[d]) return s_.cache[d];
+  const Def& def = m_.defs[d];
+  Value v;
+  switch (def.kind) {
+    case DefKind::Fact:
+    case DefKind::Criterion: v = expr(def.expr); break;
+    case DefKind::Tree: v = tree(def.extra); break;
+    case DefKind::Output: v = decide(def.extra); break;
+  }
+  s_.cache[d] = v;
+  s_.done[d] = 1;
+  return v;
+}
+
+Value Evaluator::tree(uint32_t t) {
+  s_.tree_paths[t].clear();
+  const TreeDef& tree = m_.trees[t];
+  if (tree.nodes.empty()) return Value::unknown();
+  return tree_node(t, tree.root, 0);
+}
+
+Value Evaluator::tree_node(uint32_t t, uint32_t ni, uint32_t depth) {
+  const TreeDef& tree = m_.trees[t];
+  const TreeNodeDef& node = tree.nodes[ni];
+  if (depth > tree.nodes.size()) return Value::unknown();  // cannot happen: the loader rejects cycles
+  Value c = expr(node.ask);
+  auto& path = s_.tree_paths[t];
+  bool recording = path.empty() || path.back().answer != 2;
+  auto follow = [&](const TreeBranch& br) -> Value {
+    if (br.leaf != kNone) return Value::enumerated(tree.enum_id, br.leaf);
+    return tree_node(t, br.next, depth + 1);
+  };
+  if (c.kind == VKind::Bool) {
+    if (recording) path.push_back({ni, static_cast<uint8_t>(c.b ? 1 : 0)});
+    if (ni < 32) s_.tree_nodes_reached[t] |= uint64_t{1} << (2 * ni + (c.b ? 1 : 0));
+    return follow(c.b ? node.yes : node.no);
+  }
+  if (recording) path.push_back({ni, 2});
+  Value a = follow(node.yes);
+  Value b = follow(node.no);
+  if (same_known(a, b)) return a;
+  Value u = Value::unknown(merge(c.why, merge(why_of(a), why_of(b))));
+  u.hint = kPossibleCodes;
+  u.codes = code_mask(a) | code_mask(b);
+  return u;
+}
+
+Value Evaluator::rule_value(uint32_t o, uint32_t i) {
+  const OutputDef& out = m_.outputs[o];
+  const DecideRule& rule = out.rules[i];
+  if (rule.then_code != kNone) return Value::enumerated(out.enum_id, rule.then_code);
+  Value v = expr(rule.value);
+  if (v.kind == VKind::Enum) {
+    uint32_t mapped = v.e < rule.value_map.size() ? rule.value_map[v.e] : kNone;
+    if (mapped == kNone) return Value::unknown();
+    return Value::enumerated(out.enum_id, mapped);
+  }
+  Value u = Value::unknown(why_of(v));
+  if (v.kind == VKind::Unknown && v.hint == kPossibleCodes) {
+    uint64_t mask = 0;
+    for (size_t k = 0; k < rule.value_map.size() && k < 64; ++k) {
+      if ((v.codes >> k) & 1U) {
+        uint32_t mapped = rule.value_map[k];
+        mask |= mapped < 64 ? (uint64_t{1} << mapped) : ~uint64_t{0};
+      }
+    }
+    u.hint = kPossibleCodes;
+    u.codes = mask;
+  }
+  return u;
+}
+
+Value Evaluator::decide_from(uint32_t o, uint32_t i) {
+  const OutputDef& out = m_.outputs[o];
+  if (i >= out.rules.size()) return Value::unknown();
+  const DecideRule& rule = out.rules[i];
+  if (rule.otherwise) {
+    if (i < 64) s_.rules_reached[o] |= uint64_t{1} << i;
+    return rule_value(o, i);
+  }
+  Value c = expr(rule.when);
+  if (c.kind == VKind::Bool) {
+    if (c.b) {
+      if (i < 64) s_.rules_reached[o] |= uint64_t{1} << i;
+      return rule_value(o, i);
+    }
+    return decide_from(o, i + 1);
+  }
+  Value a = rule_value(o, i);
+  Value b = decide_from(o, i + 1);
+  if (same_known(a, b)) return a;
+  Value u = Value::unknown(merge(c.why, merge(why_of(a), why_of(b))));
+  u.hint = kPossibleCodes;
+  u.codes = code_mask(a) | code_mask(b);
+  return u;
+}
+
+Value Evaluator::decide(uint32_t o) {
+  uint64_t before = s_.rules_reached[o];
+  Value v = decide_from(o, 0);
+  // The matched rule, when exactly one rule decided on a determinate path.
+  uint64_t reached = s_.rules_reached[o] & ~before;
+  if (v.kind != VKind::Unknown && reached != 0 && (reached & (reached - 1)) == 0) {
+    s_.decided_rule[o] = static_cast<int32_t>(__builtin_ctzll(reached));
+  } else if (v.kind != VKind::Unknown) {
+    s_.decided_rule[o] = -2;  // several rules, same code
+  }
+  return v;
+}
+
+}  // namespace oligoscreen::detail

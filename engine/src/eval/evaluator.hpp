@@ -1,0 +1,92 @@
+// Evaluates a rule set against one patient: Kleene logic, unknown sets, trees and decisions
+// over all paths, memoized definitions, and (for what-if) threshold probes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "eval/arena.hpp"
+#include "eval/value.hpp"
+#include "patient/patient.hpp"
+#include "rules/ruleset_model.hpp"
+
+namespace oligoscreen::detail {
+
+// A value a field was compared with while it was unknown (or imprecise): a candidate
+// boundary for the what-if analysis. `closed_upper`: the boundary belongs to the upper side
+// (x < t | x >= t); otherwise to the lower side (x <= t | x > t).
+struct Probe {
+  FieldRef field;
+  double at;  // number, or day number for dates
+  bool closed_upper;
+};
+
+struct TreeStep {
+  uint32_t node;
+  uint8_t answer;  // 0 false, 1 true, 2 unknown
+};
+
+// Per-evaluation working memory. Reused across records by one thread.
+struct EvalState {
+  Arena arena;
+  std::vector<Value> cache;       // per def
+  std::vector<uint8_t> done;      // per def
+  std::vector<Value> vars;        // bound variables
+  std::vector<Probe> probes;
+  std::vector<std::vector<TreeStep>> tree_paths;  // per tree
+  std::vector<int32_t> decided_rule;              // per output: matched rule, -1 when unknown
+  std::vector<uint64_t> rules_reached;            // per output: bit per rule (coverage)
+  std::vector<uint64_t> tree_nodes_reached;       // per tree: bit per node (coverage; first 64)
+  bool record_probes = false;
+};
+
+// One override of an input fact, for counterfactual re-assessment.
+struct Override {
+  bool active = false;
+  FieldRef ref = 0;
+  Value value;
+};
+
+class Evaluator {
+ public:
+  Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Override* ov = nullptr);
+
+  Value def(uint32_t d);
+  Value eval(uint32_t node);
+  Value expr(const ExprRef& e) { return e.present() ? eval(e.root) : Value::unknown(); }
+
+  // Kleene helpers, exposed for tests.
+  Value kand(const Value& a, const Value& b);
+  Value kor(const Value& a, const Value& b);
+
+  const USet* single(FieldRef r);
+  const USet* merge(const USet* a, const USet* b);
+
+ private:
+  Value load_field(uint32_t slot);
+  Value load_sub(const Value& rec, uint32_t sub);
+  Value compare(uint32_t node, const Value& a, const Value& b);
+  Value equal(const Value& a, const Value& b, bool negate);
+  Value membership(const Value& x, const Value& list);
+  Value arith(uint32_t node, const Value& a, const Value& b);
+  Value call(uint32_t node);
+  Value list_fn(uint32_t node);
+  Value tree(uint32_t t);
+  Value tree_node(uint32_t t, uint32_t n, uint32_t depth);
+  Value decide(uint32_t o);
+  Value decide_from(uint32_t o, uint32_t i);
+  Value rule_value(uint32_t o, uint32_t i);
+  void probe(const Value& unknown_side, const Value& known_side, Op op, bool unknown_on_left);
+  Value unknown_of(const Value& a, const Value& b);
+  bool same_known(const Value& a, const Value& b) const;
+
+  const RuleSetModel& m_;
+  const Patient& p_;
+  EvalState& s_;
+  const Override* ov_;
+};
+
+// Resets `s` for a new assessment of `m`.
+void prepare_state(const RuleSetModel& m, EvalState& s);
+
+}  // namespace oligoscreen::detail

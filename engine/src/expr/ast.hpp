@@ -1,0 +1,85 @@
+// The rule language's expression tree, stored flat in a pool owned by the rule set.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/source.hpp"
+#include "eval/value.hpp"
+
+namespace oligoscreen::detail {
+
+enum class Op : uint8_t {
+  Literal,   // lit
+  Name,      // unresolved name (parser output); resolved by the checker into one of:
+  Field,     // top-level schema field: slot
+  SubField,  // a bound record variable's subfield: a = var node, index = subfield
+  Var,       // bound variable: index = variable number
+  Param,     // index = parameter
+  Def,       // named fact / criterion / tree / output: index = def
+  Member,    // parser output for `x.name` before resolution: a = object, text = name
+  Not,
+  Neg,
+  And,
+  Or,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  If,       // a ? b : c
+  ListLit,  // args
+  Call,     // fn, args
+};
+
+enum class Fn : uint8_t {
+  None,
+  Count,
+  CountIf,
+  All,
+  Any,
+  Min,
+  Max,
+  Sum,
+  Known,
+  IsTrue,
+  AddMonths,
+  AddDays,
+  DaysBetween,
+};
+
+// Static types. Enum carries its enum id; List its element type.
+struct Type {
+  enum Kind : uint8_t { Any, Bool, Number, Text, Date, Enum, List, Record, Error };
+  Kind kind = Any;
+  Kind elem = Any;        // List: element kind
+  uint16_t enum_id = 0;   // Enum, or List of Enum
+  uint32_t record_slot = 0;  // Record, or List of Record: the schema field that declares the subfields
+
+  static Type of(Kind k) { return Type{k, Any, 0, 0}; }
+  bool operator==(const Type&) const = default;
+};
+
+constexpr uint32_t kNone = 0xFFFFFFFFU;
+
+struct ExprNode {
+  Op op = Op::Literal;
+  Fn fn = Fn::None;
+  Type type;
+  uint32_t a = kNone, b = kNone, c = kNone;  // operands
+  uint32_t index = 0;                        // Field slot, Var number, Param, Def, SubField index
+  std::vector<uint32_t> args;                // ListLit items, Call arguments
+  Value lit;                                 // Literal
+  std::string text;                          // Name / Member / Literal source (strings)
+  uint32_t begin = 0, end = 0;               // byte range in the expression source
+  uint32_t at = kNone;                       // where to report a type error (default: begin)
+};
+
+}  // namespace oligoscreen::detail

@@ -1,0 +1,64 @@
+// One patient description, read against a schema: typed facts with unknowns explicit and
+// the source position of every value.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "core/source.hpp"
+#include "eval/value.hpp"
+
+namespace oligoscreen::detail {
+
+struct PatientWarning {
+  std::string code;     // "unknown_field"
+  std::string field;    // the key as written ("primray.site")
+  std::string message;
+  Pos pos;
+};
+
+// An input error in the terms of the result format: kind is one of syntax, encoding,
+// duplicate_key, type, range, enum, date, contradiction, missing_field, unknown_field,
+// limit, missing_id.
+struct InputError {
+  std::string kind;
+  std::string field;  // dotted path with 0-based indices ("lesions[0].site"); may be empty
+  Pos pos;            // line/col in the file when known; offset for encoding errors
+  bool has_offset = false;
+  std::string message;
+};
+
+struct Patient {
+  std::string id;
+  bool has_id = false;
+  // One Value per top-level schema field (slot). Lists point into `items`.
+  std::vector<Value> values;
+  std::vector<Pos> value_pos;
+  // List items and record subfields (a record of k subfields takes k consecutive Values;
+  // the Record item points at its first subfield). Filled while reading, then linked.
+  std::vector<Value> items;
+  std::vector<Pos> item_pos;
+  std::deque<std::string> texts;  // storage for Text values
+  std::vector<PatientWarning> warnings;
+  Pos start;  // where the case or record begins
+
+  void reset(size_t slots) {
+    id.clear();
+    has_id = false;
+    values.assign(slots, Value{});
+    value_pos.assign(slots, Pos{});
+    items.clear();
+    item_pos.clear();
+    texts.clear();
+    warnings.clear();
+    start = Pos{};
+  }
+
+  // After all values are in place: turns List/Record `aux` indices into pointers into
+  // `items` (which must not grow afterwards).
+  void link();
+};
+
+}  // namespace oligoscreen::detail

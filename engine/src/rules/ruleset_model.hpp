@@ -1,0 +1,203 @@
+// The compiled rule set: immutable after loading, shared across threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/doc.hpp"
+#include "core/source.hpp"
+#include "eval/value.hpp"
+#include "expr/ast.hpp"
+#include "rules/schema.hpp"
+
+namespace oligoscreen::detail {
+
+struct Origin {
+  std::string file;
+  Pos pos;
+};
+
+struct EvidenceDef {
+  std::string id, citation, doi, registry, pmid, url, design, level, note;
+  bool sarcoma_specific = false, metastatic_setting = false, in_review = false, verified = false;
+  std::vector<std::string> sites;
+  std::vector<std::pair<std::string, std::string>> figures;  // in file order
+  Origin origin;
+  bool cited = false;  // set by the loader
+};
+
+struct ParamDef {
+  std::string id, unit, description;
+  Type type;
+  Value value;                    // lists point into `items`
+  std::vector<Value> items;       // list storage (stable after load)
+  std::vector<std::string> texts; // storage for Text values
+  std::string source_text;        // the value as written (for docs)
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+// One expression with its source, for diagnostics and for the trace.
+struct ExprRef {
+  uint32_t root = kNone;
+  std::string source;  // as written in the rules
+  Origin origin;       // where the scalar starts
+  DocNode where;       // the scalar's style and position (text not kept): maps offsets to line:col
+  [[nodiscard]] bool present() const { return root != kNone; }
+};
+
+enum class DefKind : uint8_t { Fact, Criterion, Tree, Output };
+
+struct TreeBranch {
+  std::string label;
+  uint32_t next = kNone;  // node index, or kNone when leaf
+  uint32_t leaf = kNone;  // leaf index
+  Origin origin;
+};
+
+struct TreeNodeDef {
+  std::string id, question;
+  ExprRef ask;
+  TreeBranch yes, no;
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+struct TreeLeafDef {
+  std::string code, label;
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+struct TreeDef {
+  uint32_t root = 0;
+  std::vector<TreeNodeDef> nodes;
+  std::vector<TreeLeafDef> leaves;  // leaf i has code value i of enum `enum_id`
+  uint16_t enum_id = 0;
+};
+
+struct DecideRule {
+  std::string id;
+  bool otherwise = false;
+  ExprRef when;
+  uint32_t then_code = kNone;  // code index, or kNone when `value` is used
+  ExprRef value;               // expression giving the code (enum of another def: mapped by name)
+  std::vector<uint32_t> value_map;  // value's enum index -> this output's code index
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+struct ReasonDef {
+  std::string code, text;
+  uint64_t for_mask = ~0ULL;  // verdict codes this reason is shown for
+  ExprRef when;
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+struct SiteEvidenceDef {
+  ExprRef when;
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+enum class OutputForm : uint8_t { Code, Verdict };
+
+struct OutputDef {
+  std::string key;  // JSON key, dotted for nesting
+  OutputForm form = OutputForm::Code;
+  uint16_t enum_id = 0;
+  uint32_t unknown_code = 0;
+  std::vector<DecideRule> rules;
+  std::vector<ReasonDef> reasons;
+  std::vector<SiteEvidenceDef> site_evidence;
+  std::vector<ReasonDef> notes;
+};
+
+// A named definition: fact, criterion, tree or output. One namespace for all.
+struct Def {
+  DefKind kind = DefKind::Fact;
+  std::string id, title, group;
+  ExprRef expr;  // Fact / Criterion
+  Type type;
+  std::vector<uint32_t> evidence;
+  bool derived = false;
+  std::vector<uint32_t> presumes;  // field slots
+  std::string presumption;
+  uint32_t extra = kNone;  // Tree: index in trees; Output: index in outputs
+  Origin origin;
+  // Filled by the checker:
+  std::vector<uint32_t> deps;         // defs referenced directly
+  std::vector<uint32_t> field_reads;  // FieldRefs (elem 0) read directly or transitively, sorted
+  bool used = false;
+};
+
+struct WarningDef {
+  std::string code, message;
+  ExprRef when;
+  std::string field;
+  std::vector<uint32_t> evidence;
+  Origin origin;
+};
+
+struct ConstraintDef {
+  std::string id, message;
+  ExprRef when;
+  std::string field;
+  uint32_t field_slot = kNone;
+  Origin origin;
+};
+
+struct Manifest {
+  std::string id, version, status, title, description, last_review;
+  std::vector<std::string> authors, files;
+  std::string tests_dir;
+};
+
+struct RuleSetModel {
+  Manifest manifest;
+  std::string dir;        // where it was loaded from ("<embedded>" for the built-in one)
+  std::string sha256;     // of the canonical content
+  Schema schema;
+  std::vector<ParamDef> params;
+  std::vector<EvidenceDef> evidence;
+  std::vector<Def> defs;
+  std::vector<TreeDef> trees;
+  std::vector<OutputDef> outputs;   // declaration order
+  std::vector<uint32_t> output_defs;  // output index -> def index
+  std::vector<WarningDef> warnings;
+  std::vector<ConstraintDef> constraints;
+  std::vector<ExprNode> pool;       // all expression nodes
+  uint32_t max_vars = 0;            // bound variables needed by the deepest expression
+  std::vector<std::vector<uint8_t>> output_deps;  // [output][def]: the output depends on the def
+
+  [[nodiscard]] int find_def(std::string_view id) const {
+    for (size_t i = 0; i < defs.size(); ++i) {
+      if (defs[i].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  [[nodiscard]] int find_output(std::string_view id) const {
+    for (size_t i = 0; i < output_defs.size(); ++i) {
+      if (defs[output_defs[i]].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  [[nodiscard]] int find_evidence(std::string_view id) const {
+    for (size_t i = 0; i < evidence.size(); ++i) {
+      if (evidence[i].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  [[nodiscard]] int find_param(std::string_view id) const {
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (params[i].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  }
+};
+
+}  // namespace oligoscreen::detail

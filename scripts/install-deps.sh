@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything oligoscreen needs to build, test and benchmark, from Debian 12's
+# packages only. Run as root (or with sudo). Idempotent.
+set -euo pipefail
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Build: compiler, CMake >= 3.25, Ninja, the four libraries of the brief.
+# Tests: GoogleTest, Python 3 (golden and end-to-end scripts), locales (German-locale
+# determinism test), sqlite3 and GNU parallel (registry pipelines of docs/scaling.md).
+$SUDO apt-get install -y --no-install-recommends \
+  g++ cmake ninja-build pkg-config \
+  libyaml-cpp-dev libspdlog-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 locales sqlite3 parallel \
+  >/dev/null
