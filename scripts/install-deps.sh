@@ -14,3 +14,7 @@ $SUDO apt-get install -y --no-install-recommends \
   libyaml-cpp-dev libspdlog-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev \
   python3 locales sqlite3 parallel \
   >/dev/null
+# A German locale, for the tests that prove results do not depend on the host's locale.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE.utf8$'; then
+  $SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8 || echo "install-deps: could not generate de_DE.UTF-8" >&2
+fi

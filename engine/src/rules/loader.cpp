@@ -918,7 +918,7 @@ class Loader {
           }
         }
         if (!found) a.error(r, "unknown root node '" + *id + "'");
-        if (found) check_tree_shape(a, tree, r, what);
+        if (found) check_tree_shape(tree, what);
       }
     }
     d.extra = static_cast<uint32_t>(m_->trees.size());
@@ -928,7 +928,7 @@ class Loader {
   Origin origin_of(DocAccess& a, uint32_t node) { return Origin{a.file(), a.pos(node)}; }
 
   // Every node and leaf reachable from the root; no cycles.
-  void check_tree_shape(DocAccess& a, const TreeDef& tree, uint32_t root_node, const std::string& what) {
+  void check_tree_shape(const TreeDef& tree, const std::string& what) {
     std::vector<uint8_t> state(tree.nodes.size(), 0);
     std::vector<uint8_t> leaf_seen(tree.leaves.size(), 0);
     bool cycle = false;
@@ -955,7 +955,6 @@ class Loader {
         }
       }
     }
-    (void)root_node;
     if (cycle) return;
     for (size_t i = 0; i < tree.nodes.size(); ++i) {
       if (state[i] == 0) {
