@@ -1,0 +1,13 @@
+#include <cstdio>
+
+#include "cli_common.hpp"
+#include "tools.hpp"
+
+namespace oligoscreen::cli {
+
+int tool_template(int, char**) {
+  std::fprintf(stderr, "oligoscreen template: not available in this build yet\n");
+  return kUsage;
+}
+
+}  // namespace oligoscreen::cli
