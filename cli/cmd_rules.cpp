@@ -10,6 +10,7 @@
 #include "cli_common.hpp"
 #include "core/date.hpp"
 #include "eval/evaluator.hpp"
+#include "eval/specialize.hpp"
 #include "expr/parser.hpp"
 #include "json/json_writer.hpp"
 #include "rules/checker.hpp"
@@ -169,6 +170,7 @@ int rules_eval(int argc, char** argv) {
     std::fputs(ediags.render().c_str(), stderr);
     return kUsage;
   }
+  specialize(*m);  // the new nodes need their evaluation form
   auto result = std::make_unique<CaseResult>();
   result->patient.reset(m->schema.fields.size());
   if (args.count("case")) {

@@ -15,6 +15,7 @@ namespace oligoscreen::detail {
 struct AssessOptions {
   bool explain = false;  // keep the full trace
   bool what_if = true;   // compute what-if answers for the missing fields
+  bool missing = true;   // compute what is missing at all (benchmarks of evaluation alone turn it off)
 };
 
 struct ReasonOut {
@@ -43,6 +44,9 @@ struct DefResult {
 struct WhatIf {
   std::string when;
   std::vector<std::pair<uint32_t, uint32_t>> changes;  // (output, code)
+  // Per change: the codes still possible under `when` when the change leaves the output
+  // undecided (its unknown code); ~0 for a decided output.
+  std::vector<uint64_t> possible;
 };
 
 struct MissingField {

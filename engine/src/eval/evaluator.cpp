@@ -10,9 +10,16 @@ namespace oligoscreen::detail {
 
 void prepare_state(const RuleSetModel& m, EvalState& s) {
   s.arena.reset();
-  s.cache.assign(m.defs.size(), Value{});
-  s.done.assign(m.defs.size(), 0);
-  s.vars.assign(std::max<uint32_t>(m.max_vars, 1), Value{});
+  if (s.cache.size() != m.defs.size()) {
+    s.cache.assign(m.defs.size(), Value{});
+    s.done.assign(m.defs.size(), 0);
+    s.generation = 0;
+  }
+  if (++s.generation == 0) {  // wrapped: forget every stale entry
+    std::fill(s.done.begin(), s.done.end(), 0U);
+    s.generation = 1;
+  }
+  if (s.vars.size() < std::max<uint32_t>(m.max_vars, 1)) s.vars.assign(std::max<uint32_t>(m.max_vars, 1), Value{});
   s.probes.clear();
   s.tree_paths.resize(m.trees.size());
   for (auto& p : s.tree_paths) p.clear();
@@ -160,8 +167,7 @@ void Evaluator::probe(const Value& u, const Value& k, Op op, bool unknown_on_lef
   }
 }
 
-Value Evaluator::compare(uint32_t node, const Value& a, const Value& b) {
-  Op op = m_.pool[node].op;
+Value Evaluator::compare(Op op, const Value& a, const Value& b) {
   if (a.kind == VKind::Unknown || b.kind == VKind::Unknown) {
     if (a.kind == VKind::Unknown && b.kind != VKind::Unknown) probe(a, b, op, true);
     if (b.kind == VKind::Unknown && a.kind != VKind::Unknown) probe(b, a, op, false);
@@ -231,7 +237,7 @@ Value Evaluator::membership(const Value& x, const Value& list) {
 }
 
 Value Evaluator::arith(uint32_t node, const Value& a, const Value& b) {
-  Op op = m_.pool[node].op;
+  Op op = m_.hot[node].op;
   if (a.kind == VKind::Number && b.kind == VKind::Number) {
     switch (op) {
       case Op::Add: return Value::number(a.num + b.num);
@@ -257,10 +263,11 @@ Value Evaluator::arith(uint32_t node, const Value& a, const Value& b) {
 }
 
 Value Evaluator::list_fn(uint32_t node) {
-  const ExprNode& n = m_.pool[node];
-  Value list = eval(n.args[0]);
+  const HotNode& n = m_.hot[node];
+  const uint32_t* args = m_.hot_args.data() + n.args_first;
+  Value list = eval(args[0]);
   if (list.kind != VKind::List) return Value::unknown(list.why);
-  uint32_t var = m_.pool[n.args[1]].index;
+  uint32_t var = m_.hot[args[1]].index;
   Value saved = s_.vars[var];
   const USet* why = nullptr;
   bool any_unknown = false, any_true = false, any_false = false;
@@ -269,7 +276,7 @@ Value Evaluator::list_fn(uint32_t node) {
   bool have = false;
   for (uint32_t i = 0; i < list.list.count; ++i) {
     s_.vars[var] = list.list.items[i];
-    Value r = eval(n.args[2]);
+    Value r = eval(args[2]);
     if (r.kind == VKind::Unknown) {
       any_unknown = true;
       why = merge(why, r.why);
@@ -313,17 +320,18 @@ Value Evaluator::list_fn(uint32_t node) {
 }
 
 Value Evaluator::call(uint32_t node) {
-  const ExprNode& n = m_.pool[node];
+  const HotNode& n = m_.hot[node];
+  const uint32_t* args = m_.hot_args.data() + n.args_first;
   switch (n.fn) {
-    case Fn::Known: return Value::boolean(eval(n.args[0]).known());
+    case Fn::Known: return Value::boolean(eval(args[0]).known());
     case Fn::IsTrue: {
-      Value v = eval(n.args[0]);
+      Value v = eval(args[0]);
       return Value::boolean(v.kind == VKind::Bool && v.b);
     }
     case Fn::AddMonths:
     case Fn::AddDays: {
-      Value d = eval(n.args[0]);
-      Value k = eval(n.args[1]);
+      Value d = eval(args[0]);
+      Value k = eval(args[1]);
       if (k.kind != VKind::Number) return unknown_of(d, k);
       auto amount = static_cast<int32_t>(std::trunc(std::clamp(k.num, -1e6, 1e6)));
       if (d.kind == VKind::Unknown) {
@@ -347,15 +355,15 @@ Value Evaluator::call(uint32_t node) {
       return Value::date_range(d.date.lo + amount, d.date.hi + amount, d.why);
     }
     case Fn::DaysBetween: {
-      Value a = eval(n.args[0]);
-      Value b = eval(n.args[1]);
+      Value a = eval(args[0]);
+      Value b = eval(args[1]);
       if (a.kind == VKind::Date && b.kind == VKind::Date && a.date.lo == a.date.hi && b.date.lo == b.date.hi) {
         return Value::number(static_cast<double>(b.date.lo) - a.date.lo);
       }
       return unknown_of(a, b);
     }
     case Fn::Count: {
-      Value l = eval(n.args[0]);
+      Value l = eval(args[0]);
       if (l.kind != VKind::List) return Value::unknown(l.why);
       return Value::number(l.list.count);
     }
@@ -364,16 +372,27 @@ Value Evaluator::call(uint32_t node) {
 }
 
 Value Evaluator::eval(uint32_t node) {
-  const ExprNode& n = m_.pool[node];
+  const HotNode& n = m_.hot[node];
   switch (n.op) {
     case Op::Literal:
-      if (n.lit.kind == VKind::Text) return Value::string(n.text);
-      return n.lit;
-    case Op::Field: return load_field(n.index);
+      switch (n.lit_kind) {
+        case VKind::Number: return Value::number(n.num);
+        case VKind::Bool: return Value::boolean(n.flag);
+        case VKind::Enum: return Value::enumerated(n.en.enum_id, n.en.e);
+        default: return m_.hot_lits[n.lit];
+      }
+    case Op::Field: {
+      const Value& v = p_.values[n.index];
+      // Fast path: a known, precise value that no what-if overrides.
+      if (!ov_ && v.kind != VKind::Unknown && (v.kind != VKind::Date || v.date.lo == v.date.hi)) return v;
+      return load_field(n.index);
+    }
     case Op::SubField: return load_sub(eval(n.a), n.index);
     case Op::Var: return s_.vars[n.index];
     case Op::Param: return m_.params[n.index].value;
-    case Op::Def: return def(n.index);
+    case Op::Def:
+      if (s_.done[n.index] == s_.generation) return s_.cache[n.index];
+      return def(n.index);
     case Op::Not: {
       Value v = eval(n.a);
       if (v.kind == VKind::Bool) return Value::boolean(!v.b);
@@ -406,7 +425,7 @@ Value Evaluator::eval(uint32_t node) {
     case Op::Ge: {
       Value a = eval(n.a);
       Value b = eval(n.b);
-      return compare(node, a, b);
+      return compare(n.op, a, b);
     }
     case Op::In: {
       Value a = eval(n.a);
@@ -436,29 +455,65 @@ Value Evaluator::eval(uint32_t node) {
       return u;
     }
     case Op::ListLit: {
-      auto* items = static_cast<Value*>(s_.arena.allocate(sizeof(Value) * std::max<size_t>(n.args.size(), 1)));
-      for (size_t i = 0; i < n.args.size(); ++i) new (&items[i]) Value(eval(n.args[i]));
-      return Value::list_of(items, static_cast<uint32_t>(n.args.size()));
+      auto* items = static_cast<Value*>(s_.arena.allocate(sizeof(Value) * std::max<size_t>(n.args_count, 1)));
+      const uint32_t* args = m_.hot_args.data() + n.args_first;
+      for (uint32_t i = 0; i < n.args_count; ++i) new (&items[i]) Value(eval(args[i]));
+      return Value::list_of(items, n.args_count);
     }
     case Op::Call: return call(node);
+    case Op::CmpConst: return compare_const(n);
     case Op::Name:
     case Op::Member: break;  // resolved at load time
   }
   return Value::unknown();
 }
 
+// `field <cmp> constant`, the commonest criterion shape: compared in place when the field is
+// known and not overridden; otherwise the general path (unknown sets, probes, dates).
+Value Evaluator::compare_const(const HotNode& n) {
+  const Value* v = nullptr;
+  if (!ov_) {
+    if (n.c == kNone) {
+      v = &p_.values[n.index];
+    } else {
+      const Value& rec = s_.vars[n.c];
+      if (rec.kind == VKind::Record) v = &rec.rec.fields[n.index];
+    }
+  }
+  if (v && v->kind == VKind::Number && n.lit_kind == VKind::Number) {
+    double x = v->num, c = n.num;
+    switch (n.cmp) {
+      case Op::Lt: return Value::boolean(x < c);
+      case Op::Le: return Value::boolean(x <= c);
+      case Op::Gt: return Value::boolean(x > c);
+      case Op::Ge: return Value::boolean(x >= c);
+      case Op::Eq: return Value::boolean(x == c);
+      case Op::Ne: return Value::boolean(x != c);
+      default: break;
+    }
+  }
+  if (v && v->kind == VKind::Enum && n.lit_kind == VKind::Enum && v->enum_id == n.en.enum_id) {
+    if (n.cmp == Op::Eq) return Value::boolean(v->e == n.en.e);
+    if (n.cmp == Op::Ne) return Value::boolean(v->e != n.en.e);
+  }
+  Value a = eval(n.a);
+  Value k = n.lit_kind == VKind::Number ? Value::number(n.num) : Value::enumerated(n.en.enum_id, n.en.e);
+  if (n.cmp == Op::Eq || n.cmp == Op::Ne) return equal(a, k, n.cmp == Op::Ne);
+  return compare(n.cmp, a, k);
+}
+
 Value Evaluator::def(uint32_t d) {
-  if (s_.done[d]) return s_.cache[d];
-  const Def& def = m_.defs[d];
+  if (s_.done[d] == s_.generation) return s_.cache[d];
+  const RuleSetModel::DefHot& def = m_.def_hot[d];
   Value v;
   switch (def.kind) {
     case DefKind::Fact:
-    case DefKind::Criterion: v = expr(def.expr); break;
+    case DefKind::Criterion: v = def.root != kNone ? eval(def.root) : Value::unknown(); break;
     case DefKind::Tree: v = tree(def.extra); break;
     case DefKind::Output: v = decide(def.extra); break;
   }
   s_.cache[d] = v;
-  s_.done[d] = 1;
+  s_.done[d] = s_.generation;
   return v;
 }
 

@@ -30,7 +30,8 @@ struct TreeStep {
 struct EvalState {
   Arena arena;
   std::vector<Value> cache;       // per def
-  std::vector<uint8_t> done;      // per def
+  std::vector<uint32_t> done;     // per def: == generation when cache holds this assessment's value
+  uint32_t generation = 0;
   std::vector<Value> vars;        // bound variables
   std::vector<Probe> probes;
   std::vector<std::vector<TreeStep>> tree_paths;  // per tree
@@ -65,7 +66,8 @@ class Evaluator {
  private:
   Value load_field(uint32_t slot);
   Value load_sub(const Value& rec, uint32_t sub);
-  Value compare(uint32_t node, const Value& a, const Value& b);
+  Value compare(Op op, const Value& a, const Value& b);
+  Value compare_const(const HotNode& n);
   Value equal(const Value& a, const Value& b, bool negate);
   Value membership(const Value& x, const Value& list);
   Value arith(uint32_t node, const Value& a, const Value& b);

@@ -37,6 +37,7 @@ enum class Op : uint8_t {
   If,       // a ? b : c
   ListLit,  // args
   Call,     // fn, args
+  CmpConst, // HotNode only: `field|subfield <cmp> constant` (eval/specialize.hpp)
 };
 
 enum class Fn : uint8_t {
@@ -69,17 +70,40 @@ struct Type {
 
 constexpr uint32_t kNone = 0xFFFFFFFFU;
 
+// Hot fields first: evaluation touches op..lit only.
 struct ExprNode {
   Op op = Op::Literal;
   Fn fn = Fn::None;
-  Type type;
   uint32_t a = kNone, b = kNone, c = kNone;  // operands
   uint32_t index = 0;                        // Field slot, Var number, Param, Def, SubField index
-  std::vector<uint32_t> args;                // ListLit items, Call arguments
   Value lit;                                 // Literal
+  std::vector<uint32_t> args;                // ListLit items, Call arguments
+  Type type;
   std::string text;                          // Name / Member / Literal source (strings)
   uint32_t begin = 0, end = 0;               // byte range in the expression source
   uint32_t at = kNone;                       // where to report a type error (default: begin)
+};
+
+// The evaluation form of an expression node: the same index as in the pool, 40 bytes, only
+// what evaluation reads. Built once after checking (eval/specialize.cpp).
+struct HotNode {
+  Op op = Op::Literal;
+  Fn fn = Fn::None;
+  Op cmp = Op::Literal;                        // CmpConst: the comparison
+  VKind lit_kind = VKind::Unknown;             // Literal / CmpConst constant: its kind
+  uint32_t a = kNone, b = kNone, c = kNone;    // operands; CmpConst on a subfield: c = variable
+  uint32_t index = 0;                          // slot / variable / parameter / def / subfield
+  uint32_t args_first = 0, args_count = 0;     // ListLit items, Call arguments (in hot_args)
+  union {
+    double num;                                // Number constant
+    struct {
+      uint32_t e;
+      uint16_t enum_id;
+    } en;                                      // Enum constant
+    bool flag;                                 // Bool constant
+    uint32_t lit;                              // other literals: index in hot_lits
+  };
+  HotNode() : num(0) {}
 };
 
 }  // namespace oligoscreen::detail

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/date.hpp"
 #include "core/sha256.hpp"
 #include "rules/checker.hpp"
 #include "rules/doc_access.hpp"
 #include "assess/assessment.hpp"
+#include "eval/specialize.hpp"
 
 namespace oligoscreen::detail {
 namespace {
@@ -39,7 +41,7 @@ class Loader {
     m_->dir = files_.label();
     if (!load_file("manifest.yaml")) return nullptr;
     manifest(0);
-    for (const auto& rel : m_->manifest.files) load_file(rel);
+    for (size_t i = 0; i < m_->manifest.files.size(); ++i) load_file(m_->manifest.files[i], file_pos_[i]);
     collect_sections();
     for (auto& s : sections_["enums"]) enums(s);
     for (auto& s : sections_["fields"]) fields(s);
@@ -57,9 +59,13 @@ class Loader {
     if (m_->outputs.empty() && !d_.has_errors()) {
       d_.error(files_.display("manifest.yaml"), Pos{1, 1, 0}, "the rule set declares no outputs");
     }
-    if (!d_.has_errors()) check_rule_set(*m_, d_);
+    // Expressions are checked unless some names could not be read at all (a file that does not
+    // parse, a misspelt section: every reference to them would be a false error). Names whose
+    // definitions failed are passed as `broken`, so that references to them are not reported again.
+    if (loaded_.size() == m_->manifest.files.size() + 1 && !names_lost_) check_rule_set(*m_, d_, broken_);
     if (!d_.has_errors()) report_unused();
     if (!d_.has_errors()) m_->output_deps = output_dependencies(*m_);
+    if (!d_.has_errors()) specialize(*m_);
     m_->sha256 = content_hash();
     if (d_.has_errors()) return nullptr;
     return m_;
@@ -67,13 +73,14 @@ class Loader {
 
  private:
   // ---- files ----
-  bool load_file(const std::string& rel) {
+  // `listed_at`: where the manifest names the file (where a read failure is reported).
+  bool load_file(const std::string& rel, Pos listed_at = {}) {
     LoadedFile f;
     f.rel = rel;
     f.name = files_.display(rel);
     std::string err;
     if (!files_.read(rel, f.text, err)) {
-      d_.error(rel == "manifest.yaml" ? files_.label() : files_.display("manifest.yaml"), Pos{}, err);
+      d_.error(rel == "manifest.yaml" ? files_.label() : files_.display("manifest.yaml"), listed_at, err);
       return false;
     }
     d_.add_source(f.name, f.text);
@@ -152,6 +159,7 @@ class Loader {
             continue;
           }
           mf.files.push_back(f);
+          file_pos_.push_back(a.pos(items[i]));
         }
       }
     }
@@ -175,7 +183,9 @@ class Loader {
   void collect_sections() {
     for (size_t fi = 1; fi < loaded_.size(); ++fi) {
       DocAccess a = acc(fi);
+      size_t before = d_.error_count();
       a.check_keys(a.doc().root(), kSections, "a rule file (sections are " + join(kSections) + ")");
+      if (d_.error_count() != before) names_lost();  // a misspelt section's definitions are unknown
       for (const auto& e : a.doc().entries(a.doc().root())) {
         std::string key(a.doc().node(e.key).text);
         if (a.doc().node(e.value).is_null()) continue;
@@ -345,7 +355,9 @@ class Loader {
         if (fs && a.expect_seq(fs, "fields")) {
           for (uint32_t item : a.doc().items(fs)) {
             FieldDef sub;
-            if (field(a, item, true, sub)) {
+            bool sub_ok = field(a, item, true, sub);
+            if (!sub_ok && !sub.path.empty()) broken_.insert(f.path + "." + sub.path);
+            if (sub_ok) {
               for (const auto& other : f.fields) {
                 if (other.path == sub.path) a.error(item, "duplicate field '" + sub.path + "' in record");
               }
@@ -409,10 +421,13 @@ class Loader {
 
   void fields(const SectionRef& s) {
     DocAccess a = acc(s.file);
-    if (!a.expect_seq(s.node, "fields")) return;
+    if (!a.expect_seq(s.node, "fields")) return names_lost();
     for (uint32_t item : a.doc().items(s.node)) {
       FieldDef f;
-      if (!field(a, item, false, f)) continue;
+      if (!field(a, item, false, f)) {
+        if (!f.path.empty()) broken_.insert(f.path);
+        continue;
+      }
       if (m_->schema.find(f.path) >= 0) {
         a.error(item, "duplicate field '" + f.path + "'");
         continue;
@@ -595,12 +610,19 @@ class Loader {
 
   void parameters(const SectionRef& s) {
     DocAccess a = acc(s.file);
-    if (!a.expect_map(s.node, "parameters")) return;
+    if (!a.expect_map(s.node, "parameters")) return names_lost();
     for (const auto& e : a.doc().entries(s.node)) {
       auto id = a.ident(e.key, "parameter id");
-      if (!id) continue;
-      if (!a.expect_map(e.value, "parameter '" + *id + "' (write 'value: ...' under it)")) continue;
+      if (!id) {
+        names_lost();
+        continue;
+      }
+      if (!a.expect_map(e.value, "parameter '" + *id + "' (write 'value: ...' under it)")) {
+        broken_.insert(*id);
+        continue;
+      }
       if (!register_id(*id, s.file, e.key, "parameter")) continue;
+      broken_.insert(*id);  // until its value is read
       a.check_keys(e.value, {"value", "unit", "description", "evidence", "enum"}, "parameter '" + *id + "'");
       ParamDef p;
       p.id = *id;
@@ -609,7 +631,10 @@ class Loader {
       if (uint32_t en = a.get(e.value, "enum")) {
         if (auto name = a.text(en, "enum")) {
           enum_id = find_enum(*name);
-          if (enum_id < 0) a.error(en, "unknown enum '" + *name + "'" + did_you_mean(*name, enum_names()));
+          if (enum_id < 0) {
+            a.error(en, "unknown enum '" + *name + "'" + did_you_mean(*name, enum_names()));
+            continue;
+          }
         }
       }
       if (uint32_t n = a.get(e.value, "unit")) {
@@ -658,6 +683,7 @@ class Loader {
         p.type = Type::of(k);
         if (k == Type::Enum) p.type.enum_id = static_cast<uint16_t>(enum_id);
       }
+      broken_.erase(p.id);
       m_->params.push_back(std::move(p));
     }
     // Pointers into each parameter's own storage, now that the vector will not move them.
@@ -703,10 +729,13 @@ class Loader {
   void declare_defs(const SectionRef& s, DefKind kind) {
     DocAccess a = acc(s.file);
     const char* what = kind == DefKind::Fact ? "facts" : kind == DefKind::Criterion ? "criteria" : "trees";
-    if (!a.expect_map(s.node, what)) return;
+    if (!a.expect_map(s.node, what)) return names_lost();
     for (const auto& e : a.doc().entries(s.node)) {
       auto id = a.ident(e.key, kind == DefKind::Fact ? "fact id" : kind == DefKind::Criterion ? "criterion id" : "tree id");
-      if (!id) continue;
+      if (!id) {
+        names_lost();
+        continue;
+      }
       if (!register_id(*id, s.file, e.key, kind == DefKind::Fact ? "fact" : kind == DefKind::Criterion ? "criterion" : "tree")) {
         continue;
       }
@@ -721,12 +750,15 @@ class Loader {
 
   void declare_outputs(const SectionRef& s) {
     DocAccess a = acc(s.file);
-    if (!a.expect_seq(s.node, "outputs")) return;
+    if (!a.expect_seq(s.node, "outputs")) return names_lost();
     for (uint32_t item : a.doc().items(s.node)) {
-      if (!a.expect_map(item, "an output")) continue;
+      if (!a.expect_map(item, "an output")) {
+        names_lost();
+        continue;
+      }
       uint32_t idn = a.get(item, "id", true, "output");
-      if (!idn) continue;
-      auto id = a.ident(idn, "output id");
+      auto id = idn ? a.ident(idn, "output id") : std::nullopt;
+      if (!id) names_lost();
       if (!id || !register_id(*id, s.file, idn, "output")) continue;
       Def d;
       d.kind = DefKind::Output;
@@ -1264,6 +1296,10 @@ class Loader {
   LoadLimits limits_;
   std::shared_ptr<RuleSetModel> m_;
   std::vector<LoadedFile> loaded_;
+  std::vector<Pos> file_pos_;  // per manifest file: where it is listed
+  std::set<std::string> broken_;  // names (field paths, parameters) declared but not defined
+  bool names_lost_ = false;        // some definitions' names could not be read at all
+  void names_lost() { names_lost_ = true; }
   std::map<std::string, std::vector<SectionRef>> sections_;
   std::map<std::string, Origin> ids_;
   std::map<std::string, Origin> evidence_ids_;

@@ -171,6 +171,15 @@ struct RuleSetModel {
   std::vector<WarningDef> warnings;
   std::vector<ConstraintDef> constraints;
   std::vector<ExprNode> pool;       // all expression nodes
+  std::vector<HotNode> hot;         // their evaluation form, same indices (eval/specialize.cpp)
+  std::vector<uint32_t> hot_args;   // ListLit items and Call arguments of hot nodes
+  std::vector<Value> hot_lits;      // literals that do not fit a HotNode (text, dates, unknown)
+  struct DefHot {
+    DefKind kind;
+    uint32_t root;   // Fact / Criterion: expression root
+    uint32_t extra;  // Tree / Output: index
+  };
+  std::vector<DefHot> def_hot;      // per def, what evaluation needs
   uint32_t max_vars = 0;            // bound variables needed by the deepest expression
   std::vector<std::vector<uint8_t>> output_deps;  // [output][def]: the output depends on the def
 
