@@ -20,6 +20,7 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # never write into the source tree
 
 import cases_patient  # noqa: E402
 import cases_rules  # noqa: E402

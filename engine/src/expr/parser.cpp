@@ -1,5 +1,6 @@
 #include "expr/parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -599,6 +600,24 @@ uint32_t parse_expression(std::string_view src, std::vector<ExprNode>& pool, Par
   size_t mark = pool.size();
   Parser p(src, pool, issue, limits);
   uint32_t root = p.parse();
+  if (root != kNone) {
+    // Children are added before their parents, so one forward pass gives every height.
+    std::vector<uint32_t> height(pool.size() - mark, 1);
+    auto h = [&](uint32_t child) { return child != kNone && child >= mark ? height[child - mark] : 0u; };
+    for (size_t i = mark; i < pool.size(); ++i) {
+      const ExprNode& n = pool[i];
+      uint32_t below = std::max({h(n.a), h(n.b), h(n.c)});
+      for (uint32_t arg : n.args) below = std::max(below, h(arg));
+      height[i - mark] = below + 1;
+      if (below + 1 > limits.max_height) {
+        issue.offset = n.at != kNone ? n.at : n.begin;
+        issue.message = "expression too complex (more than " + std::to_string(limits.max_height) +
+                        " levels of operators): split it into named facts";
+        root = kNone;
+        break;
+      }
+    }
+  }
   if (root == kNone) pool.resize(mark);
   return root;
 }
