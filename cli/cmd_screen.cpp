@@ -27,7 +27,8 @@ std::vector<std::string> expand_cases(const std::vector<std::string>& args) {
       std::vector<std::string> found;
       for (const auto& e : fs::directory_iterator(a, ec)) {
         auto ext = e.path().extension().string();
-        if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json")) found.push_back(e.path().string());
+        if (e.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
+          found.push_back(e.path().string());
       }
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
@@ -41,14 +42,20 @@ std::vector<std::string> expand_cases(const std::vector<std::string>& args) {
 std::string overview_line(const detail::RuleSetModel& m, const std::string& file, const detail::CaseResult& r) {
   if (!r.ok) {
     std::string kind = r.errors.empty() ? "error" : r.errors.front().kind;
-    return file + ": ERROR (" + kind + ")";
+    return file + ": not screened (" + std::to_string(r.errors.size()) + " input error" +
+           (r.errors.size() == 1 ? "" : "s") + ", first: " + kind + ")";
   }
-  std::string s = r.patient.id;
+  std::string s = r.patient.id + " (" + file + "):";
   for (uint32_t o = 0; o < m.outputs.size(); ++o) {
     const auto& res = r.assessment.outputs[o];
-    s += "  " + m.defs[m.output_defs[o]].id + "=" + m.schema.enums[m.outputs[o].enum_id].values[res.code];
+    s += " " + m.defs[m.output_defs[o]].id + "=" + m.schema.enums[m.outputs[o].enum_id].values[res.code];
   }
-  if (!r.assessment.missing.empty()) s += "  missing=" + std::to_string(r.assessment.missing.size());
+  if (!r.assessment.missing.empty()) {
+    s += " missing:";
+    for (size_t i = 0; i < r.assessment.missing.size(); ++i) {
+      s += (i ? ", " : " ") + detail::field_path(m.schema, r.assessment.missing[i].ref);
+    }
+  }
   return s;
 }
 
@@ -85,13 +92,19 @@ int tool_screen(int argc, char** argv) {
     std::printf(
         "Examples:\n"
         "  oligoscreen screen examples/cases/lms-lung-metachronous.yaml\n"
-        "  oligoscreen screen --format markdown examples/cases/ > minutes.md\n"
-        "  oligoscreen screen --format json --explain case.yaml\n"
-        "  oligoscreen screen --ask incomplete-case.yaml\n"
+        "      the tumour-board report of one case on the terminal\n"
+        "  oligoscreen screen --format markdown cases/this-week/ > minutes.md\n"
+        "      every case of a folder, one report each and an overview, for the minutes\n"
+        "  oligoscreen screen --ask examples/cases/lms-missing-ecog-and-therapy.yaml\n"
+        "      ask for the missing data that would change a verdict, then save the completed case\n"
+        "  oligoscreen screen --explain case.yaml\n"
+        "      the full trace: every criterion, its rule, the values read (file:line:col)\n"
         "\n"
         "Reads YAML or JSON (by extension; for '-', JSON when it starts with '{').\n"
+        "A blank case to fill in: 'oligoscreen template > case.yaml'.\n"
+        "Colour and symbols only on a terminal, and never when NO_COLOR is set.\n"
         "Exit codes: 0 every case screened, 1 a case could not be read (an error is\n"
-        "reported for it), 2 usage, 3 rules error, 4 I/O failure.\n");
+        "reported for it), 2 usage, 3 rules error, 4 I/O failure, 5 internal error.\n");
     return kOk;
   }
   if (!set_log_level(args["log-level"].as<std::string>())) {
@@ -104,7 +117,8 @@ int tool_screen(int argc, char** argv) {
   }
   std::string format = args["format"].as<std::string>();
   if (format != "text" && format != "markdown" && format != "html" && format != "json") {
-    std::fprintf(stderr, "oligoscreen screen: --format must be text, markdown, html or json (not '%s')\n", format.c_str());
+    std::fprintf(stderr, "oligoscreen screen: --format must be text, markdown, html or json (not '%s')\n",
+                 format.c_str());
     return kUsage;
   }
   if (args.count("what-if") && args.count("no-what-if")) {
@@ -129,12 +143,27 @@ int tool_screen(int argc, char** argv) {
       std::fprintf(stderr, "oligoscreen screen: --ask takes exactly one case\n");
       return kUsage;
     }
-    return run_guided(*rules, cases.front(), copt);
+    GuidedOptions g;
+    g.screen = copt;
+    g.json = format == "json";
+    g.pretty = args.count("pretty") > 0;
+    g.report.format = format == "markdown" ? detail::ReportFormat::Markdown
+                      : format == "html"   ? detail::ReportFormat::Html
+                                           : detail::ReportFormat::Text;
+    g.report.colour = format == "text" && colour_allowed();
+    g.report.unicode = g.report.colour;
+    g.report.explain = explain;
+    g.report.case_file = cases.front();
+    return run_guided(*rules, cases.front(), g);
   }
 
   int status = kOk;
   std::vector<std::string> overview;
   auto result = std::make_unique<detail::CaseResult>();
+  if (format == "html" && cases.size() > 1 &&
+      !write_stdout(detail::html_page_begin("oligoscreen: " + std::to_string(cases.size()) + " cases"))) {
+    return kIoError;
+  }
   for (const auto& file : cases) {
     auto text = read_input(file);
     if (!text) {
@@ -161,10 +190,11 @@ int tool_screen(int argc, char** argv) {
       ro.unicode = ro.colour;
       ro.explain = explain;
       ro.case_file = label;
+      ro.standalone = !(format == "html" && cases.size() > 1);
       if (result->ok) {
-        out = detail::render_report(*rules, result->patient, result->assessment, ro);
+        out += detail::render_report(*rules, result->patient, result->assessment, ro);
       } else {
-        out = detail::render_error_report(*rules, label, result->errors, ro);
+        out += detail::render_error_report(*rules, label, result->errors, ro);
       }
       if (cases.size() > 1 && format != "html") out += "\n";
     }
@@ -175,8 +205,19 @@ int tool_screen(int argc, char** argv) {
       return kIoError;
     }
   }
+  if (cases.size() > 1 && format == "html") {
+    std::string o = "<section class=case>\n<h2>Overview (" + std::to_string(cases.size()) + " cases)</h2>\n<ul>\n";
+    for (const auto& l : overview) {
+      o += "<li>";
+      for (char c : l) o += c == '<' ? std::string("&lt;") : c == '&' ? std::string("&amp;") : std::string(1, c);
+      o += "</li>\n";
+    }
+    o += "</ul>\n</section>\n" + detail::html_page_end();
+    if (!write_stdout(o)) return kIoError;
+  }
   if (cases.size() > 1 && format != "json" && format != "html") {
-    std::string o = format == "markdown" ? "\n### Overview\n\n" : "Overview\n";
+    std::string o = format == "markdown" ? "\n## Overview (" + std::to_string(cases.size()) + " cases)\n\n"
+                                         : "OVERVIEW (" + std::to_string(cases.size()) + " cases)\n";
     for (const auto& l : overview) o += (format == "markdown" ? "- " : "  ") + l + "\n";
     if (!write_stdout(o)) return kIoError;
   }

@@ -35,11 +35,13 @@ bool set_has(const USet* s, FieldRef r) {
 using Outcome = std::vector<uint32_t>;
 constexpr uint32_t kUnknownMark = 0x80000000U;
 
-Outcome outcome_of(const RuleSetModel& m, Evaluator& ev) {
+Outcome outcome_of(const RuleSetModel& m, Evaluator& ev, std::vector<uint64_t>* possible = nullptr) {
   Outcome o(m.outputs.size());
+  if (possible) possible->assign(m.outputs.size(), ~uint64_t{0});
   for (size_t i = 0; i < m.outputs.size(); ++i) {
     Value v = ev.def(m.output_defs[i]);
     o[i] = v.kind == VKind::Enum ? v.e : (m.outputs[i].unknown_code | kUnknownMark);
+    if (possible && v.kind != VKind::Enum && v.hint == kPossibleCodes) (*possible)[i] = v.codes;
   }
   return o;
 }
@@ -123,7 +125,7 @@ class MissingAnalysis {
     prepare_state(m_, s_.counterfactual);
     Evaluator ev(m_, p_, s_.counterfactual, &ov);
     if (violates_constraints(m_, ev)) return std::nullopt;
-    return outcome_of(m_, ev);
+    return outcome_of(m_, ev, &last_possible_);
   }
 
   void note_changes(const Outcome& o, std::vector<uint8_t>& changed) {
@@ -138,6 +140,18 @@ class MissingAnalysis {
       if (o[i] != base_[i]) out.emplace_back(static_cast<uint32_t>(i), o[i] & ~kUnknownMark);
     }
     return out;
+  }
+
+  // Codes still possible per change, over the tested values [first, last] of one group.
+  void fill_possible(WhatIf& w, const std::vector<size_t>& members) const {
+    for (const auto& [o, code] : w.changes) {
+      uint64_t poss = ~uint64_t{0};
+      if (code == m_.outputs[o].unknown_code) {
+        poss = 0;
+        for (size_t k : members) poss |= tested_possible_[k][o];
+      }
+      w.possible.push_back(poss);
+    }
   }
 
   void analyse(const Candidate& c, std::vector<MissingField>& out) {
@@ -155,10 +169,12 @@ class MissingAnalysis {
     for (const auto& pr : s_.main.probes) {
       if (pr.field == c.ref) probes.push_back(pr);
     }
+    tested_possible_.clear();
     auto test = [&](const Value& v) {
       if (auto o = try_value(c.ref, v)) {
         note_changes(*o, changed);
         tested.emplace_back(v, std::move(*o));
+        tested_possible_.push_back(last_possible_);
       }
     };
     switch (f.type) {
@@ -281,6 +297,7 @@ class MissingAnalysis {
         w.when += "]";
       }
       w.changes = std::move(ch);
+      fill_possible(w, group);
       mf.what_if.push_back(std::move(w));
     }
   }
@@ -340,6 +357,9 @@ class MissingAnalysis {
         w.when = path + " == " + format_value_for(f, x_of(tested[runs[k].first].first));
       }
       w.changes = std::move(ch);
+      std::vector<size_t> members;
+      for (size_t i = runs[k].first; i <= runs[k].last; ++i) members.push_back(i);
+      fill_possible(w, members);
       mf.what_if.push_back(std::move(w));
     }
   }
@@ -352,6 +372,8 @@ class MissingAnalysis {
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
   std::vector<Value> single_items_;
+  std::vector<uint64_t> last_possible_;                 // of the last try_value
+  std::vector<std::vector<uint64_t>> tested_possible_;  // parallel to analyse()'s `tested`
 };
 
 }  // namespace
