@@ -1,0 +1,35 @@
+# The dynamic symbols the shared library defines must be exactly the checked-in list
+# (exported-symbols.txt, demangled, sorted): the public C and C++ API and nothing else.
+# -DLIB=<path to liboligoscreen.so> -DEXPECTED=<list file> [-DUPDATE=1 rewrites the list]
+execute_process(COMMAND nm -D --defined-only -C --format=just-symbols ${LIB}
+  OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIB}")
+endif()
+string(REPLACE "\n" ";" symbols "${out}")
+list(FILTER symbols EXCLUDE REGEX "^$")
+list(REMOVE_DUPLICATES symbols)
+list(SORT symbols)
+string(REPLACE ";" "\n" actual "${symbols}")
+set(actual "${actual}\n")
+if(UPDATE)
+  file(WRITE ${EXPECTED} "${actual}")
+  message(STATUS "wrote ${EXPECTED}")
+  return()
+endif()
+file(READ ${EXPECTED} expected)
+if(NOT actual STREQUAL expected)
+  string(REPLACE "\n" ";" want "${expected}")
+  list(FILTER want EXCLUDE REGEX "^$")
+  set(extra ${symbols})
+  list(REMOVE_ITEM extra ${want})
+  set(gone ${want})
+  list(REMOVE_ITEM gone ${symbols})
+  string(REPLACE ";" "\n  " extra "${extra}")
+  string(REPLACE ";" "\n  " gone "${gone}")
+  message(FATAL_ERROR "exported symbols differ from ${EXPECTED}\nexported but not listed:\n  ${extra}\n"
+                      "listed but not exported:\n  ${gone}\n"
+                      "A deliberate API change: rerun with -DUPDATE=1 and record it in CHANGELOG.md.")
+endif()
+list(LENGTH symbols n)
+message(STATUS "${n} exported symbols, as listed")
