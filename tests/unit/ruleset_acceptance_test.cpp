@@ -263,3 +263,37 @@ TEST(RuleSetAcceptance, RemovingAnyReadFieldNeverImprovesTheSbrtVerdict) {
 
 }  // namespace
 }  // namespace oligoscreen::detail
+
+namespace oligoscreen::detail {
+namespace {
+
+// The fast evaluation tier must agree with the general one on every definition it handles:
+// every rule-test patient and example case is assessed with verification on.
+TEST(RuleSetAcceptance, FastTierAgreesWithTheGeneralTier) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  size_t assessed = 0;
+  for (const auto& [name, text] : embedded_rule_files()) {
+    if (name.rfind("tests/", 0) != 0) continue;
+    Doc doc;
+    Diagnostics yd;
+    ASSERT_TRUE(read_yaml(name, text, YamlLimits{}, doc, yd)) << name;
+    for (uint32_t c : doc.items(doc.find(doc.root(), "cases"))) {
+      uint32_t patient = doc.find(c, "patient");
+      if (!patient) continue;
+      CaseResult r;
+      r.scratch.main.verify_fast = true;
+      r.scratch.counterfactual.verify_fast = true;
+      CaseOptions opt;
+      screen_doc(*m, name, doc, patient, false, opt, r);
+      EXPECT_EQ(r.scratch.main.fast_mismatches, 0U) << name;
+      EXPECT_EQ(r.scratch.counterfactual.fast_mismatches, 0U) << name;
+      ++assessed;
+    }
+  }
+  EXPECT_GT(assessed, 100U);
+}
+
+}  // namespace
+}  // namespace oligoscreen::detail

@@ -506,9 +506,46 @@ Value Evaluator::def(uint32_t d) {
   if (s_.done[d] == s_.generation) return s_.cache[d];
   const RuleSetModel::DefHot& def = m_.def_hot[d];
   Value v;
+  bool fast = false;
   switch (def.kind) {
     case DefKind::Fact:
-    case DefKind::Criterion: v = def.root != kNone ? eval(def.root) : Value::unknown(); break;
+    case DefKind::Criterion: {
+      if (def.root == kNone) {
+        v = Value::unknown();
+        break;
+      }
+      // The fast tier first; the general tier when it bails out.
+      switch (def.type) {
+        case Type::Bool: {
+          bool b;
+          if ((fast = fast_bool(def.root, b))) v = Value::boolean(b);
+          break;
+        }
+        case Type::Number: {
+          double x;
+          if ((fast = fast_num(def.root, x))) v = Value::number(x);
+          break;
+        }
+        case Type::Enum: {
+          uint32_t e;
+          if ((fast = fast_enum(def.root, e))) v = Value::enumerated(def.enum_id, e);
+          break;
+        }
+        case Type::Date: {
+          int32_t day;
+          if ((fast = fast_day(def.root, day))) v = Value::date_range(day, day);
+          break;
+        }
+        default: break;
+      }
+      if (!fast) {
+        v = eval(def.root);
+      } else if (s_.verify_fast) {
+        Value g = eval(def.root);
+        if (!same_known(g, v)) ++s_.fast_mismatches;
+      }
+      break;
+    }
     case DefKind::Tree: v = tree(def.extra); break;
     case DefKind::Output: v = decide(def.extra); break;
   }
@@ -541,6 +578,9 @@ Value Evaluator::tree_node(uint32_t t, uint32_t ni, uint32_t depth) {
     return follow(c.b ? node.yes : node.no);
   }
   if (recording) path.push_back({ni, 2});
+  // Both answers lead to the same node or leaf: the question cannot decide, and its fields
+  // are not among those that would.
+  if (node.yes.next == node.no.next && node.yes.leaf == node.no.leaf) return follow(node.yes);
   Value a = follow(node.yes);
   Value b = follow(node.no);
   if (same_known(a, b)) return a;

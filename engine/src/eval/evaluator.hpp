@@ -39,6 +39,10 @@ struct EvalState {
   std::vector<uint64_t> rules_reached;            // per output: bit per rule (coverage)
   std::vector<uint64_t> tree_nodes_reached;       // per tree: bit per node (coverage; first 64)
   bool record_probes = false;
+  // Tests: evaluate every definition the fast tier handled through the general tier too,
+  // and count disagreements here (must stay 0).
+  bool verify_fast = false;
+  uint32_t fast_mismatches = 0;
 };
 
 // One override of an input fact, for counterfactual re-assessment.
@@ -81,6 +85,19 @@ class Evaluator {
   void probe(const Value& unknown_side, const Value& known_side, Op op, bool unknown_on_left);
   Value unknown_of(const Value& a, const Value& b);
   bool same_known(const Value& a, const Value& b) const;
+
+  // The fast tier (eval/fast_eval.cpp): known values only. Each returns false as soon as it
+  // meets what it does not handle (an unknown, an imprecise date, text, a missing list); the
+  // definition is then evaluated by the general, three-valued tier. When it returns true the
+  // value equals the general tier's.
+  bool fast_bool(uint32_t node, bool& out);
+  bool fast_num(uint32_t node, double& out);
+  bool fast_enum(uint32_t node, uint32_t& out);
+  bool fast_day(uint32_t node, int32_t& out);
+  bool fast_list(uint32_t node, const Value*& items, uint32_t& count);
+  bool fast_def(uint32_t d, Value& out);
+  const Value& field_value(uint32_t slot) const;
+  const Value* sub_value(uint32_t var, uint32_t sub) const;
 
   const RuleSetModel& m_;
   const Patient& p_;

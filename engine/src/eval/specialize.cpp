@@ -33,7 +33,7 @@ static void put_constant(HotNode& h, const Value& v, std::vector<Value>& lits) {
 
 void specialize(RuleSetModel& m) {
   m.def_hot.clear();
-  for (const auto& d : m.defs) m.def_hot.push_back({d.kind, d.expr.root, d.extra});
+  for (const auto& d : m.defs) m.def_hot.push_back({d.kind, d.type.kind, d.type.enum_id, d.expr.root, d.extra});
   m.hot.assign(m.pool.size(), HotNode{});
   m.hot_args.clear();
   m.hot_lits.clear();
@@ -50,6 +50,8 @@ void specialize(RuleSetModel& m) {
     HotNode& h = m.hot[i];
     h.op = n.op;
     h.fn = n.fn;
+    h.type = n.type.kind;
+    if (n.a != kNone) h.operand_type = m.pool[n.a].type.kind;
     h.a = n.a;
     h.b = n.b;
     h.c = n.c;

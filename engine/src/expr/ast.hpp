@@ -91,6 +91,8 @@ struct HotNode {
   Fn fn = Fn::None;
   Op cmp = Op::Literal;                        // CmpConst: the comparison
   VKind lit_kind = VKind::Unknown;             // Literal / CmpConst constant: its kind
+  Type::Kind type = Type::Any;                 // static type of the node
+  Type::Kind operand_type = Type::Any;         // comparisons: static type of operand a
   uint32_t a = kNone, b = kNone, c = kNone;    // operands; CmpConst on a subfield: c = variable
   uint32_t index = 0;                          // slot / variable / parameter / def / subfield
   uint32_t args_first = 0, args_count = 0;     // ListLit items, Call arguments (in hot_args)

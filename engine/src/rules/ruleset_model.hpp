@@ -176,8 +176,10 @@ struct RuleSetModel {
   std::vector<Value> hot_lits;      // literals that do not fit a HotNode (text, dates, unknown)
   struct DefHot {
     DefKind kind;
-    uint32_t root;   // Fact / Criterion: expression root
-    uint32_t extra;  // Tree / Output: index
+    Type::Kind type;   // static type of the value
+    uint16_t enum_id;  // Enum: which
+    uint32_t root;     // Fact / Criterion: expression root
+    uint32_t extra;    // Tree / Output: index
   };
   std::vector<DefHot> def_hot;      // per def, what evaluation needs
   uint32_t max_vars = 0;            // bound variables needed by the deepest expression
