@@ -182,6 +182,17 @@ static void test_unreadable_input(const oligoscreen_rules *rules) {
   expect_input_error(rules, range, sizeof range - 1, "\"kind\":\"range\"");
 }
 
+static void test_too_large(const oligoscreen_rules *rules) {
+  /* A7: a case over the 1 MiB limit is an error result of kind limit, read no further. */
+  size_t n = (size_t)3 << 20;
+  char *big = (char *)malloc(n);
+  if (!big) return;
+  memset(big, ' ', n);
+  big[0] = '{';
+  expect_input_error(rules, big, n, "\"kind\":\"limit\"");
+  free(big);
+}
+
 static void test_not_nul_terminated(const oligoscreen_rules *rules) {
   /* The buffer ends exactly at `length` (heap block of that size: ASan catches overreads). */
   size_t n = sizeof kSmall - 1;
@@ -327,6 +338,7 @@ int main(void) {
   test_info(rules);
   test_unreadable_input(rules);
   test_not_nul_terminated(rules);
+  test_too_large(rules);
   test_flags_and_batch(rules);
   test_report(rules);
   oligoscreen_rules_free(rules);
