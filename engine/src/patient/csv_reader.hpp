@@ -78,6 +78,11 @@ class CsvSplitter {
 
   [[nodiscard]] const std::vector<CsvCellPos>& cell_positions() const { return cell_pos_; }
 
+  // Whether the next call skips a UTF-8 BOM at `pos` (true for a new splitter). A splitter
+  // that re-splits single records already cut from a file turns it off, so that every record
+  // is read alike whichever splitter reads it.
+  void set_skip_bom(bool skip) { at_start_ = skip; }
+
  private:
   struct Span {
     size_t begin;  // in buf, or in scratch_ when in_scratch

@@ -91,6 +91,83 @@ void evidence_entry(const EvidenceDef& e, JsonWriter& w) {
   w.end_object();
 }
 
+// Compact JSON of a rule set's constant parts (evidence entries, reasons, notes and
+// presumption reasons), rendered once per thread and rule set: they are most of a result's
+// bytes. Keyed by the model's address and hash, and indexed by position in the model, so a
+// model loaded at a freed model's address either has the same content or is rebuilt.
+struct Fragments {
+  const RuleSetModel* model = nullptr;
+  std::string sha256;
+  std::vector<std::string> evidence;                   // per evidence index
+  std::vector<std::vector<std::string>> reasons, notes;  // per output, per reason/note
+  std::vector<std::string> presumptions;               // per def
+};
+
+const Fragments& fragments(const RuleSetModel& m) {
+  thread_local Fragments f;
+  if (f.model == &m && f.sha256 == m.sha256) return f;
+  f = Fragments{};
+  f.evidence.resize(m.evidence.size());
+  for (size_t e = 0; e < m.evidence.size(); ++e) {
+    JsonWriter w(f.evidence[e]);
+    evidence_entry(m.evidence[e], w);
+  }
+  f.reasons.resize(m.outputs.size());
+  f.notes.resize(m.outputs.size());
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    for (const auto& rd : m.outputs[o].reasons) {
+      f.reasons[o].emplace_back();
+      JsonWriter w(f.reasons[o].back());
+      reason(m, ReasonOut{static_cast<uint32_t>(o), &rd, nullptr}, w);
+    }
+    for (const auto& nd : m.outputs[o].notes) {
+      f.notes[o].emplace_back();
+      JsonWriter w(f.notes[o].back());
+      reason(m, ReasonOut{static_cast<uint32_t>(o), &nd, nullptr}, w);
+    }
+  }
+  f.presumptions.resize(m.defs.size());
+  for (size_t d = 0; d < m.defs.size(); ++d) {
+    if (m.defs[d].presumes.empty()) continue;
+    JsonWriter w(f.presumptions[d]);
+    reason(m, ReasonOut{0, nullptr, &m.defs[d]}, w);
+  }
+  f.model = &m;
+  f.sha256 = m.sha256;
+  return f;
+}
+
+// The cached fragment for `r`, or null when it is not one of the model's own reasons.
+const std::string* reason_fragment(const RuleSetModel& m, const Fragments& f, const ReasonOut& r) {
+  if (r.def) {
+    if (r.output >= m.outputs.size()) return nullptr;
+    const auto& od = m.outputs[r.output];
+    if (!od.reasons.empty() && r.def >= od.reasons.data() && r.def < od.reasons.data() + od.reasons.size()) {
+      return &f.reasons[r.output][static_cast<size_t>(r.def - od.reasons.data())];
+    }
+    if (!od.notes.empty() && r.def >= od.notes.data() && r.def < od.notes.data() + od.notes.size()) {
+      return &f.notes[r.output][static_cast<size_t>(r.def - od.notes.data())];
+    }
+    return nullptr;
+  }
+  if (r.presumption && !m.defs.empty() && r.presumption >= m.defs.data() &&
+      r.presumption < m.defs.data() + m.defs.size()) {
+    const std::string& s = f.presumptions[static_cast<size_t>(r.presumption - m.defs.data())];
+    return s.empty() ? nullptr : &s;
+  }
+  return nullptr;
+}
+
+// Writes `r`, from the cache in compact mode.
+void reason_cached(const RuleSetModel& m, const Fragments* f, const ReasonOut& r, JsonWriter& w) {
+  const std::string* s = f ? reason_fragment(m, *f, r) : nullptr;
+  if (s) {
+    w.raw(*s);
+  } else {
+    reason(m, r, w);
+  }
+}
+
 const char* code_name(const RuleSetModel& m, uint32_t output, uint32_t code) {
   return m.schema.enums[m.outputs[output].enum_id].values[code].c_str();
 }
@@ -225,7 +302,7 @@ void trace(const RuleSetModel& m, const Patient& p, const Assessment& a, JsonWri
 }
 
 // Writes outputs in declaration order, nesting dotted keys ("trials.oligorare").
-void outputs(const RuleSetModel& m, const Assessment& a, JsonWriter& w) {
+void outputs(const RuleSetModel& m, const Assessment& a, const Fragments* f, JsonWriter& w) {
   std::string open_group;
   for (uint32_t o = 0; o < m.outputs.size(); ++o) {
     const OutputDef& od = m.outputs[o];
@@ -247,13 +324,13 @@ void outputs(const RuleSetModel& m, const Assessment& a, JsonWriter& w) {
     w.begin_object();
     w.key("verdict").string(code_name(m, o, r.code));
     w.key("reasons").begin_array();
-    for (const auto& ro : r.reasons) reason(m, ro, w);
+    for (const auto& ro : r.reasons) reason_cached(m, f, ro, w);
     w.end_array();
     w.key("evidence");
     evidence_ids(m, r.evidence, w);
     if (!r.notes.empty()) {
       w.key("notes").begin_array();
-      for (const auto& ro : r.notes) reason(m, ro, w);
+      for (const auto& ro : r.notes) reason_cached(m, f, ro, w);
       w.end_array();
     }
     w.end_object();
@@ -269,7 +346,8 @@ void render_result_json(const RuleSetModel& m, const Patient& p, const Assessmen
   w.begin_object();
   w.key("id").string(p.id);
   if (!opt.source.empty()) w.key("source").string(opt.source);
-  outputs(m, a, w);
+  const Fragments* f = opt.pretty ? nullptr : &fragments(m);
+  outputs(m, a, f, w);
   w.key("missing").begin_array();
   for (const auto& mf : a.missing) {
     w.begin_object();
@@ -304,7 +382,11 @@ void render_result_json(const RuleSetModel& m, const Patient& p, const Assessmen
   w.key("evidence").begin_object();
   for (uint32_t e : a.cited) {
     w.key(m.evidence[e].id);
-    evidence_entry(m.evidence[e], w);
+    if (f) {
+      w.raw(f->evidence[e]);
+    } else {
+      evidence_entry(m.evidence[e], w);
+    }
   }
   w.end_object();
   w.key("notice").string(kDecisionSupportNotice);

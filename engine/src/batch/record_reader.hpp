@@ -1,0 +1,73 @@
+// Cutting one input file (JSON Lines or CSV) into records, chunk by chunk, in bounded memory.
+//
+// JSON Lines: records end at '\n'; a line of only spaces, tabs and CR is blank (counted, not a
+// record); a line longer than the limit is one `limit` error row and reading resumes after its
+// newline. CSV: RFC 4180 records through CsvSplitter (quoted line breaks; an unterminated quote
+// is one error row and never swallows the rest of the file); the first record is the header
+// (a header without an id column is a file error). Parsing the records is left to the workers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "batch/batch.hpp"
+#include "batch/chunk.hpp"
+#include "patient/csv_reader.hpp"
+#include "rules/schema.hpp"
+
+namespace oligoscreen::detail {
+
+class RecordReader {
+ public:
+  RecordReader(const Schema& schema, size_t max_record_bytes, bool strict);
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Opens `path` ("-" = standard input) and decides its format (`format`, else the extension
+  // .jsonl/.ndjson/.json or .csv, else the first non-blank byte: '{' JSON Lines, else CSV).
+  // False with `stats.error` set when it cannot be opened or read.
+  bool open(const std::string& path, BatchInputFormat format, FileStats& stats);
+
+  // Appends records to `chunk` (which must belong to this file) until it holds `max_records`
+  // records or `max_bytes` bytes, or the input ends. Returns false when the input is
+  // exhausted or failed (then stats.error is set for a read error or an unusable header).
+  bool fill(Chunk& chunk, size_t max_records, size_t max_bytes, FileStats& stats);
+
+  [[nodiscard]] bool csv() const { return csv_; }
+  [[nodiscard]] const std::shared_ptr<const CsvHeader>& header() const { return header_; }
+  [[nodiscard]] uint64_t bytes_consumed() const { return consumed_; }
+  // Size of the file when it is a regular file, else 0.
+  [[nodiscard]] uint64_t size() const { return size_; }
+
+ private:
+  bool refill(FileStats& stats);  // reads more; false on a read error
+  void close();
+  bool fill_jsonl(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats);
+  bool fill_csv(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats);
+  void add_record(Chunk& c, size_t begin, size_t end, uint32_t line);
+  void add_error(Chunk& c, InputError e, uint32_t line);
+
+  const Schema& schema_;
+  size_t max_;
+  bool strict_;
+  int fd_ = -1;
+  bool own_fd_ = false;
+  bool csv_ = false;
+  bool eof_ = false;
+  bool failed_ = false;
+  std::string buf_;
+  size_t begin_ = 0, end_ = 0;
+  uint64_t consumed_ = 0;  // bytes before buf_[begin_]
+  uint64_t size_ = 0;
+  uint32_t line_ = 1;
+  uint64_t record_ = 0;
+  bool skipping_ = false;  // JSONL: the rest of an over-long line
+  bool have_header_ = false;
+  CsvSplitter splitter_;
+  std::vector<std::string_view> cells_;
+  std::shared_ptr<const CsvHeader> header_;
+};
+
+}  // namespace oligoscreen::detail

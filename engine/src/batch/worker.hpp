@@ -1,0 +1,45 @@
+// Screening the records of one chunk into output rows (JSON Lines or CSV) and summary facts.
+// One ChunkWorker per thread: its Doc, Patient, Assessment and scratch are reused, so that
+// once warm a record allocates (almost) nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/screen.hpp"
+#include "batch/batch.hpp"
+#include "batch/chunk.hpp"
+#include "patient/csv_reader.hpp"
+#include "result/json_result.hpp"
+
+namespace oligoscreen::detail {
+
+class ChunkWorker {
+ public:
+  ChunkWorker(const RuleSetModel& m, const BatchOptions& opt);
+
+  // Screens every record of `c` into c.out / c.info / c.ids / c.codes. `source` is the
+  // value of the "source" key (empty: none).
+  void run(Chunk& c, const std::string& source);
+
+ private:
+  void screen_jsonl(std::string_view text, uint32_t line);
+  void screen_csv(const CsvHeader& header, std::string_view text, uint32_t line);
+  void assess_read(bool read_ok);
+  void emit(Chunk& c, const RawRecord& r);
+
+  const RuleSetModel& m_;
+  const BatchOptions& opt_;
+  CaseOptions copt_;
+  RenderOptions ro_;
+  CaseResult cr_;
+  CsvSplitter splitter_;
+  std::vector<std::string_view> cells_;
+  std::string scratch_;
+  std::vector<uint32_t> columns_;
+};
+
+// FNV-1a, 64 bits: the duplicate-id check keeps only this hash of each id.
+uint64_t batch_id_hash(std::string_view id);
+
+}  // namespace oligoscreen::detail

@@ -1,0 +1,138 @@
+// Engine parts of the batch: CSV cells, the duplicate-id set, record cutting and ordering.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "api/screen.hpp"
+#include "batch/batch.hpp"
+#include "batch/id_set.hpp"
+
+namespace oligoscreen::detail {
+namespace {
+
+std::string cell(std::string_view s) {
+  std::string out;
+  append_csv_cell(s, out);
+  return out;
+}
+
+TEST(BatchCsvCell, PlainTextIsWrittenAsIs) { EXPECT_EQ(cell("R-17"), "R-17"); }
+
+TEST(BatchCsvCell, FormulaStartsArePrefixed) {
+  EXPECT_EQ(cell("=1+1"), "'=1+1");
+  EXPECT_EQ(cell("+1"), "'+1");
+  EXPECT_EQ(cell("-1"), "'-1");
+  EXPECT_EQ(cell("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(cell("\tx"), "\"'\tx\"");
+  EXPECT_EQ(cell("\rx"), "\"'\rx\"");
+}
+
+TEST(BatchCsvCell, QuotesCommasQuotesAndLineBreaks) {
+  EXPECT_EQ(cell("a,b"), "\"a,b\"");
+  EXPECT_EQ(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(cell("a\nb"), "\"a\nb\"");
+  EXPECT_EQ(cell("=a,b"), "\"'=a,b\"");
+  EXPECT_EQ(cell(""), "");
+}
+
+TEST(BatchIdSet, CountsRepeatsAndGrows) {
+  IdSet s(4);  // 16 slots: grows several times below
+  for (uint64_t i = 0; i < 1000; ++i) EXPECT_TRUE(s.insert(i * 0x9E3779B97F4A7C15ULL));
+  for (uint64_t i = 0; i < 1000; ++i) EXPECT_FALSE(s.insert(i * 0x9E3779B97F4A7C15ULL));
+  EXPECT_EQ(s.size(), 1000u);
+  EXPECT_TRUE(s.insert(0) || true);
+  EXPECT_FALSE(s.insert(0));
+}
+
+class StringSink : public OutputSink {
+ public:
+  bool write(std::string_view d) override {
+    out += d;
+    return fail_after < 0 || static_cast<long>(out.size()) <= fail_after;
+  }
+  [[nodiscard]] std::string error() const override { return "test failure"; }
+  std::string out;
+  long fail_after = -1;
+};
+
+class BatchRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Diagnostics d;
+    model = load_embedded_rules(d);
+    ASSERT_TRUE(model) << d.render();
+    char tmpl[] = "/tmp/oligoscreen-batch-test-XXXXXX";
+    int fd = mkstemps(tmpl, 0);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    path = std::string(tmpl) + ".jsonl";
+    std::rename(tmpl, path.c_str());
+  }
+  void TearDown() override { std::remove(path.c_str()); }
+  void write_input(const std::string& text) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  }
+  std::shared_ptr<RuleSetModel> model;
+  std::string path;
+};
+
+TEST_F(BatchRun, EveryRecordGivesOneRowInOrderWhateverTheChunkSize) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) {
+    text += i % 7 == 3 ? "{\"id\": \"B" + std::to_string(i) + "\", \"age\": }\n"
+                       : "{\"id\": \"B" + std::to_string(i) + "\", \"lesions\": []}\n";
+    if (i % 10 == 0) text += "\n";
+  }
+  write_input(text);
+  std::string first;
+  for (size_t chunk : {1u, 3u, 64u}) {
+    for (unsigned threads : {1u, 3u}) {
+      BatchOptions opt;
+      opt.threads = threads;
+      opt.chunk_records = chunk;
+      StringSink sink;
+      BatchStats s = run_batch(*model, {{path, "in"}}, opt, sink);
+      EXPECT_EQ(s.records, 50u);
+      EXPECT_EQ(s.errors, 7u);
+      EXPECT_EQ(s.results + s.errors, s.records);
+      EXPECT_EQ(s.blank_lines, 5u);
+      EXPECT_TRUE(s.complete);
+      if (first.empty()) first = sink.out;
+      EXPECT_EQ(sink.out, first) << "chunk " << chunk << " threads " << threads;
+    }
+  }
+  EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 50);
+}
+
+TEST_F(BatchRun, AWriteFailureStopsTheRunAndIsNotComplete) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "{\"id\": \"W" + std::to_string(i) + "\", \"lesions\": []}\n";
+  write_input(text);
+  BatchOptions opt;
+  opt.threads = 2;
+  opt.chunk_records = 16;
+  StringSink sink;
+  sink.fail_after = 10000;
+  BatchStats s = run_batch(*model, {{path, "in"}}, opt, sink);
+  EXPECT_TRUE(s.write_failed);
+  EXPECT_FALSE(s.complete);
+  EXPECT_LT(s.records, 2000u);
+}
+
+TEST_F(BatchRun, AnInputThatCannotBeOpenedIsAFileError) {
+  BatchOptions opt;
+  StringSink sink;
+  BatchStats s = run_batch(*model, {{"/nonexistent/x.jsonl", "x"}}, opt, sink);
+  ASSERT_EQ(s.files.size(), 1u);
+  EXPECT_EQ(s.files[0].error_kind, "io");
+  EXPECT_FALSE(s.complete);
+  EXPECT_TRUE(sink.out.empty());
+}
+
+}  // namespace
+}  // namespace oligoscreen::detail
