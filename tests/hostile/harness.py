@@ -150,6 +150,10 @@ def check_screen(cli, name, data, rc, expect, probe=False, env=None, args=()):
     got = summary(doc)
     if probe:
         return Outcome(True, (code, got if got is not None else raw[:300]))
+    prov = (doc or {}).get("provenance", {})
+    if doc is not None and not (prov.get("ruleset", {}).get("sha256") and prov.get("ruleset", {}).get("version")
+                                and prov.get("ruleset", {}).get("id") and prov.get("engine", {}).get("version")):
+        return Outcome(False, "result without complete provenance (SAF-1)")
     if code != rc:
         return Outcome(False, f"exit {code}, expected {rc}; {raw[:300]}")
     if got != expect:

@@ -92,7 +92,11 @@ def run_gtest(binary):
         return {}
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "g.json"
-        subprocess.run([binary, f"--gtest_output=json:{out}"], capture_output=True, timeout=600)
+        try:
+            subprocess.run([binary, f"--gtest_output=json:{out}"], capture_output=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            print(f"catalogue: cannot run {binary}: {e}")
+            return {}
         if not out.exists():
             return {}
         data = json.loads(out.read_text())
