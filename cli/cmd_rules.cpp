@@ -126,7 +126,7 @@ int rules_eval(int argc, char** argv) {
   opts.add_options()("case", "evaluate against this case (YAML or JSON)", cxxopts::value<std::string>())(
       "rules", "rule set folder (default: built in)", cxxopts::value<std::string>())("h,help", "show this help")(
       "log-level", "stderr log level", cxxopts::value<std::string>()->default_value("warn"))(
-      "expr", "", cxxopts::value<std::vector<std::string>>());
+      "expr", "", cxxopts::value<std::string>());
   opts.parse_positional({"expr"});
   opts.positional_help("EXPR");
   cxxopts::ParseResult args;
@@ -148,8 +148,10 @@ int rules_eval(int argc, char** argv) {
     std::fprintf(stderr, "oligoscreen rules eval: no expression given\nusage: oligoscreen rules eval EXPR [--case FILE] [--rules DIR]\n");
     return kUsage;
   }
-  std::string expr;
-  for (const auto& part : args["expr"].as<std::vector<std::string>>()) expr += (expr.empty() ? "" : " ") + part;
+  // One string positional (a vector option would split the expression at its commas); further
+  // words are joined with spaces: `rules eval age '>=' 18`.
+  std::string expr = args["expr"].as<std::string>();
+  for (const auto& part : args.unmatched()) expr += " " + part;
   Diagnostics diags;
   auto m = load_mutable(args.count("rules") ? args["rules"].as<std::string>() : "", diags);
   if (!m) {

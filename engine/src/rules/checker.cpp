@@ -1,5 +1,7 @@
 #include "rules/checker.hpp"
 
+#include "eval/specialize.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -7,14 +9,17 @@ namespace oligoscreen::detail {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   if (a.size() > 64 || b.size() > 64) return 99;
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  // Optimal string alignment: a swap of two adjacent letters ("lnug" for "lung") costs 1.
+  std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
+    std::swap(before, prev);
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -34,6 +39,21 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   return pick ? " (did you mean '" + *pick + "'?)" : std::string();
 }
 
+// The code lists of trees and outputs are enums named "tree:ID" / "output:ID"; people read
+// "codes of tree 'ID'".
+static std::string enum_label(const std::string& name) {
+  size_t colon = name.find(':');
+  if (colon == std::string::npos) return "enum " + name;
+  return "codes of " + name.substr(0, colon) + " '" + name.substr(colon + 1) + "'";
+}
+
+// "a value of enum site" / "a code of tree 'ID'".
+static std::string member_label(const std::string& name) {
+  size_t colon = name.find(':');
+  if (colon == std::string::npos) return "a value of enum " + name;
+  return "a code of " + name.substr(0, colon) + " '" + name.substr(colon + 1) + "'";
+}
+
 std::string type_name(const RuleSetModel& m, const Type& t) {
   auto kind_name = [&](Type::Kind k, uint16_t enum_id) -> std::string {
     switch (k) {
@@ -43,7 +63,7 @@ std::string type_name(const RuleSetModel& m, const Type& t) {
       case Type::Text: return "text";
       case Type::Date: return "date";
       case Type::Enum:
-        return enum_id < m.schema.enums.size() ? "enum " + m.schema.enums[enum_id].name : "enum";
+        return enum_id < m.schema.enums.size() ? enum_label(m.schema.enums[enum_id].name) : "enum";
       case Type::List: return "list";
       case Type::Record: return "record";
       case Type::Error: return "error";
@@ -92,7 +112,8 @@ Type elem_type(const Type& list) {
 
 class Checker {
  public:
-  Checker(RuleSetModel& m, Diagnostics& d) : m_(m), d_(d), state_(m.defs.size(), 0) {}
+  Checker(RuleSetModel& m, Diagnostics& d, const std::set<std::string>& broken = {})
+      : m_(m), d_(d), broken_(broken), state_(m.defs.size(), 0) {}
 
   void run() {
     for (uint32_t i = 0; i < m_.defs.size(); ++i) check_def(i);
@@ -225,7 +246,9 @@ class Checker {
       for (size_t i = 0; i < from.values.size(); ++i) {
         int idx = codes.index_of(from.values[i]);
         if (idx < 0) {
-          error(rule.value.root, "value '" + from.values[i] + "' of " + from.name + " is not a code of this output" +
+          std::string owner = enum_label(from.name);
+          if (owner.starts_with("codes of ")) owner = owner.substr(9);
+          error(rule.value.root, "value '" + from.values[i] + "' of " + owner + " is not a code of this output" +
                                      did_you_mean(from.values[i], codes.values));
         } else {
           rule.value_map[i] = static_cast<uint32_t>(idx);
@@ -244,7 +267,7 @@ class Checker {
     if (n.op == Op::Literal && n.lit.kind == VKind::Text) {
       int idx = e.index_of(n.text);
       if (idx < 0) {
-        error(node, "'" + n.text + "' is not a value of " + e.name + did_you_mean(n.text, e.values));
+        error(node, "'" + n.text + "' is not " + member_label(e.name) + did_you_mean(n.text, e.values));
         n.type = Type::of(Type::Error);
         return false;
       }
@@ -313,7 +336,7 @@ class Checker {
       error(node, "'" + name + "' is a function: call it with arguments, e.g. " + name + "(…)");
       return set(node, Type::of(Type::Error));
     }
-    error(node, "unknown name '" + name + "'" + did_you_mean(name, all_names()));
+    if (broken_.count(name) == 0) error(node, "unknown name '" + name + "'" + did_you_mean(name, all_names()));
     return set(node, Type::of(Type::Error));
   }
 
@@ -343,7 +366,8 @@ class Checker {
         if (on) path += m_.defs[s].id + " -> ";
       }
       path += def.id;
-      error(node, "cyclic reference: " + path);
+      // One report per cycle, however many of its references close it.
+      if (cycles_.insert(path).second) error(node, "cyclic reference: " + path);
       return set(node, Type::of(Type::Error));
     }
     deps_.push_back(d);
@@ -361,12 +385,13 @@ class Checker {
         std::string path = obj.text + "." + n.text;
         int slot = m_.schema.find(path);
         if (slot >= 0) return resolve_field(node, static_cast<uint32_t>(slot));
+        if (broken_.count(path)) return set(node, Type::of(Type::Error));
         if (m_.schema.is_group(obj.text)) {
           std::vector<std::string> cands;
           for (const auto& f : m_.schema.fields) {
-            if (f.segments.size() == 2 && f.segments[0] == obj.text) cands.push_back(f.segments[1]);
+            if (f.segments.size() == 2 && f.segments[0] == obj.text) cands.push_back(f.path);
           }
-          error_at(n.at, "unknown field '" + path + "'" + did_you_mean(n.text, cands));
+          error_at(n.at, "unknown field '" + path + "'" + did_you_mean(path, cands));
           return set(node, Type::of(Type::Error));
         }
       }
@@ -383,6 +408,7 @@ class Checker {
           return set(node, field_type(list.fields[i]));
         }
       }
+      if (broken_.count(list.path + "." + n.text)) return set(node, Type::of(Type::Error));
       std::vector<std::string> cands;
       for (const auto& f : list.fields) cands.push_back(f.path);
       error_at(n.at, "a " + list.path + " item has no field '" + n.text + "'" + did_you_mean(n.text, cands));
@@ -508,6 +534,8 @@ class Checker {
       }
       case Op::Call:
         return call(node);
+      case Op::CmpConst:
+        return n0.type;  // evaluation form only; never in a checked pool
     }
     return Type::of(Type::Error);
   }
@@ -669,9 +697,11 @@ class Checker {
 
   RuleSetModel& m_;
   Diagnostics& d_;
+  std::set<std::string> broken_;  // a copy: the constructor's default argument is a temporary
   const ExprRef* cur_ = nullptr;
   std::vector<uint8_t> state_;
   std::vector<uint32_t> stack_;
+  std::set<std::string> cycles_;  // cycles reported (as "a -> b -> a")
   std::vector<uint32_t> reads_;
   std::vector<uint32_t> deps_;
   std::vector<std::pair<std::string, Type>> scope_;
@@ -679,15 +709,17 @@ class Checker {
 
 }  // namespace
 
-void check_rule_set(RuleSetModel& m, Diagnostics& diags) {
-  Checker c(m, diags);
+void check_rule_set(RuleSetModel& m, Diagnostics& diags, const std::set<std::string>& broken) {
+  Checker c(m, diags, broken);
   c.run();
 }
 
 Type check_standalone(RuleSetModel& m, uint32_t root, std::string_view file, std::string_view source,
                       Diagnostics& diags) {
   Checker c(m, diags);
-  return c.standalone(root, file, source);
+  Type t = c.standalone(root, file, source);
+  specialize(m);  // the new nodes need their evaluation form
+  return t;
 }
 
 }  // namespace oligoscreen::detail

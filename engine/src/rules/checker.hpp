@@ -2,6 +2,9 @@
 // definitions; static types; enum literals; reference cycles. Reports every mistake.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "core/source.hpp"
 #include "rules/ruleset_model.hpp"
 
@@ -9,10 +12,13 @@ namespace oligoscreen::detail {
 
 // Resolves and type-checks every expression of `m` (defs in dependency order, then trees,
 // outputs, reasons, warnings, constraints). Fills Def::type, deps, field_reads and used.
-void check_rule_set(RuleSetModel& m, Diagnostics& diags);
+// Names in `broken` were declared but failed to load (already reported): references to them
+// are typed as errors without a second report.
+void check_rule_set(RuleSetModel& m, Diagnostics& diags, const std::set<std::string>& broken = {});
 
-// Checks one stand-alone expression (for `rules eval`). Returns its type; errors go to diags
-// under `file` with positions relative to the expression text (line 1).
+// Checks one stand-alone expression (for `rules eval`) and rebuilds the evaluation form of
+// the pool so that it can be evaluated. Returns its type; errors go to diags under `file`
+// with positions relative to the expression text (line 1).
 Type check_standalone(RuleSetModel& m, uint32_t root, std::string_view file, std::string_view source,
                       Diagnostics& diags);
 
