@@ -20,6 +20,8 @@ void prepare_state(const RuleSetModel& m, EvalState& s) {
     s.generation = 1;
   }
   if (s.vars.size() < std::max<uint32_t>(m.max_vars, 1)) s.vars.assign(std::max<uint32_t>(m.max_vars, 1), Value{});
+  static const Value kNoItem;  // unknown: a program reading it outside a loop would bail out
+  if (s.items.size() < s.vars.size()) s.items.assign(s.vars.size(), &kNoItem);
   s.probes.clear();
   s.tree_paths.resize(m.trees.size());
   for (auto& p : s.tree_paths) p.clear();
@@ -502,9 +504,30 @@ Value Evaluator::compare_const(const HotNode& n) {
   return compare(n.cmp, a, k);
 }
 
+Value Evaluator::root(uint32_t node) {
+  const HotNode& n = m_.hot[node];
+  double x;
+  if (n.prog_len == 0 || ov_ || (n.type != Type::Bool && n.type != Type::Number) || !run_prog(n, x)) return eval(node);
+  Value v = n.type == Type::Bool ? Value::boolean(x != 0) : Value::number(x);
+  if (s_.verify_fast && !same_known(eval(node), v)) ++s_.fast_mismatches;
+  return v;
+}
+
 Value Evaluator::def(uint32_t d) {
   if (s_.done[d] == s_.generation) return s_.cache[d];
   const RuleSetModel::DefHot& def = m_.def_hot[d];
+  // The common case first: a compiled boolean criterion whose program succeeds.
+  if (def.type == Type::Bool && def.root != kNone && !ov_ && !s_.verify_fast &&
+      (def.kind == DefKind::Criterion || def.kind == DefKind::Fact)) {
+    const HotNode& root = m_.hot[def.root];
+    double x;
+    if (root.prog_len != 0 && run_prog(root, x)) {
+      Value& c = s_.cache[d];
+      c = Value::boolean(x != 0);
+      s_.done[d] = s_.generation;
+      return c;
+    }
+  }
   Value v;
   bool fast = false;
   switch (def.kind) {
@@ -514,29 +537,43 @@ Value Evaluator::def(uint32_t d) {
         v = Value::unknown();
         break;
       }
-      // The fast tier first; the general tier when it bails out.
-      switch (def.type) {
-        case Type::Bool: {
-          bool b;
-          if ((fast = fast_bool(def.root, b))) v = Value::boolean(b);
-          break;
+      // The fast tier first (the compiled program, else the tree-walking fast tier); the
+      // general tier when it bails out.
+      const HotNode& root = m_.hot[def.root];
+      double x;
+      if (root.prog_len != 0 && !ov_) {
+        if ((fast = run_prog(root, x))) {
+          switch (def.type) {
+            case Type::Bool: v = Value::boolean(x != 0); break;
+            case Type::Number: v = Value::number(x); break;
+            case Type::Enum: v = Value::enumerated(def.enum_id, static_cast<uint32_t>(x)); break;
+            case Type::Date: v = Value::date_range(static_cast<int32_t>(x), static_cast<int32_t>(x)); break;
+            default: fast = false;
+          }
         }
-        case Type::Number: {
-          double x;
-          if ((fast = fast_num(def.root, x))) v = Value::number(x);
-          break;
+      } else {
+        switch (def.type) {
+          case Type::Bool: {
+            bool b;
+            if ((fast = fast_bool(def.root, b))) v = Value::boolean(b);
+            break;
+          }
+          case Type::Number: {
+            if ((fast = fast_num(def.root, x))) v = Value::number(x);
+            break;
+          }
+          case Type::Enum: {
+            uint32_t e;
+            if ((fast = fast_enum(def.root, e))) v = Value::enumerated(def.enum_id, e);
+            break;
+          }
+          case Type::Date: {
+            int32_t day;
+            if ((fast = fast_day(def.root, day))) v = Value::date_range(day, day);
+            break;
+          }
+          default: break;
         }
-        case Type::Enum: {
-          uint32_t e;
-          if ((fast = fast_enum(def.root, e))) v = Value::enumerated(def.enum_id, e);
-          break;
-        }
-        case Type::Date: {
-          int32_t day;
-          if ((fast = fast_day(def.root, day))) v = Value::date_range(day, day);
-          break;
-        }
-        default: break;
       }
       if (!fast) {
         v = eval(def.root);

@@ -33,6 +33,7 @@ struct EvalState {
   std::vector<uint32_t> done;     // per def: == generation when cache holds this assessment's value
   uint32_t generation = 0;
   std::vector<Value> vars;        // bound variables
+  std::vector<const Value*> items;  // bound variables of fast-tier programs: the current item
   std::vector<Probe> probes;
   std::vector<std::vector<TreeStep>> tree_paths;  // per tree
   std::vector<int32_t> decided_rule;              // per output: matched rule, -1 when unknown
@@ -58,7 +59,7 @@ class Evaluator {
 
   Value def(uint32_t d);
   Value eval(uint32_t node);
-  Value expr(const ExprRef& e) { return e.present() ? eval(e.root) : Value::unknown(); }
+  Value expr(const ExprRef& e) { return e.present() ? root(e.root) : Value::unknown(); }
 
   // Kleene helpers, exposed for tests.
   Value kand(const Value& a, const Value& b);
@@ -96,6 +97,11 @@ class Evaluator {
   bool fast_day(uint32_t node, int32_t& out);
   bool fast_list(uint32_t node, const Value*& items, uint32_t& count);
   bool fast_def(uint32_t d, Value& out);
+  // A root expression: its fast-tier program when it has one and no fact is overridden,
+  // else eval().
+  Value root(uint32_t node);
+  // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out.
+  bool run_prog(const HotNode& root, double& out);
   const Value& field_value(uint32_t slot) const;
   const Value* sub_value(uint32_t var, uint32_t sub) const;
 

@@ -1,5 +1,7 @@
 #include "eval/specialize.hpp"
 
+#include "eval/fast_prog.hpp"
+
 namespace oligoscreen::detail {
 
 static bool is_comparison(Op op) {
@@ -85,6 +87,7 @@ void specialize(RuleSetModel& m) {
     h.c = f.op == Op::SubField ? m.pool[f.a].index : kNone;
     put_constant(h, m.pool[lit].lit, m.hot_lits);
   }
+  compile_fast_programs(m);
 }
 
 }  // namespace oligoscreen::detail

@@ -84,8 +84,42 @@ struct ExprNode {
   uint32_t at = kNone;                       // where to report a type error (default: begin)
 };
 
-// The evaluation form of an expression node: the same index as in the pool, 40 bytes, only
-// what evaluation reads. Built once after checking (eval/specialize.cpp).
+// One instruction of a fast-tier program (eval/fast_prog.cpp): a root expression compiled to
+// postfix form over a stack of doubles (booleans 0/1, enum indices, day numbers, numbers).
+enum class FCode : uint8_t {
+  Field, Sub, Var, Param, Def,  // push a value of kind `kind` (bail when it is anything else)
+  Const,                        // push k
+  FieldCmpK, SubCmpK,           // number field / item subfield <cmp> k
+  FieldEnumK, SubEnumK,         // enum field / item subfield ==|!= k (`var`: enum id; `kind`: Op)
+  Not, And, Or, Neg, Add, Sub2, Mul, Div,
+  Lt, Le, Gt, Ge, Eq, Ne,
+  InMask,                       // enum index in the set `mask`
+  KnownField, KnownSub, KnownDef,
+  Count,                        // list length of field `a` (param when `var` == 1)
+  Loop,                         // `kind` = Fn over field/param list `a`, body = next `len` ops
+  LoopEnd,                      // closes a loop body of `a` ops: accumulate, next item or done
+  DaysBetween, AddMonths, AddDays,
+  JumpIfFalse, Jump,            // relative to the next op
+};
+
+struct FastOp {
+  FCode code = FCode::Const;
+  uint8_t kind = 0;  // wanted VKind; Op for comparisons; Fn for loops
+  uint16_t var = 0;  // bound variable; enum id; Count: 1 when the list is a parameter
+  uint32_t a = 0;    // slot / subfield / param / def / jump distance
+  union {
+    double k;
+    uint64_t mask;
+    struct {
+      uint32_t len;   // Loop: body length
+      uint32_t list;  // Loop: 1 when the list is a parameter
+    } loop;
+  };
+  FastOp() : k(0) {}
+};
+
+// The evaluation form of an expression node: the same index as in the pool, only what
+// evaluation reads. Built once after checking (eval/specialize.cpp).
 struct HotNode {
   Op op = Op::Literal;
   Fn fn = Fn::None;
@@ -105,6 +139,8 @@ struct HotNode {
     bool flag;                                 // Bool constant
     uint32_t lit;                              // other literals: index in hot_lits
   };
+  // Root expressions: the fast-tier program in RuleSetModel::fast_ops (prog_len 0: none).
+  uint32_t prog_first = 0, prog_len = 0;
   HotNode() : num(0) {}
 };
 

@@ -174,6 +174,7 @@ struct RuleSetModel {
   std::vector<HotNode> hot;         // their evaluation form, same indices (eval/specialize.cpp)
   std::vector<uint32_t> hot_args;   // ListLit items and Call arguments of hot nodes
   std::vector<Value> hot_lits;      // literals that do not fit a HotNode (text, dates, unknown)
+  std::vector<FastOp> fast_ops;     // fast-tier programs of root expressions (HotNode::prog_first)
   struct DefHot {
     DefKind kind;
     Type::Kind type;   // static type of the value

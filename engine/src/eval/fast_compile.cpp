@@ -1,0 +1,292 @@
+// Compiles root expressions into fast-tier programs (eval/fast_prog.hpp).
+#include <vector>
+
+#include "eval/fast_prog.hpp"
+
+namespace oligoscreen::detail {
+namespace {
+
+class Compiler {
+ public:
+  explicit Compiler(const RuleSetModel& m) : m_(m) {}
+
+  // Appends the program of `root` to `out`; false (and `out` unchanged) when some node is
+  // outside what the fast tier handles.
+  bool compile(uint32_t root, std::vector<FastOp>& out) {
+    ops_.clear();
+    depth_ = max_depth_ = loops_ = 0;
+    if (!emit(root) || max_depth_ > kFastStack) return false;
+    out.insert(out.end(), ops_.begin(), ops_.end());
+    return true;
+  }
+
+ private:
+  static bool kind_of(Type::Kind t, VKind& k) {
+    switch (t) {
+      case Type::Bool: k = VKind::Bool; return true;
+      case Type::Number: k = VKind::Number; return true;
+      case Type::Enum: k = VKind::Enum; return true;
+      case Type::Date: k = VKind::Date; return true;
+      default: return false;
+    }
+  }
+
+  void push(FastOp op, int effect) {
+    ops_.push_back(op);
+    depth_ += effect;
+    if (depth_ > max_depth_) max_depth_ = depth_;
+  }
+  static FastOp make(FCode c, uint32_t a = 0, uint8_t kind = 0, uint16_t var = 0) {
+    FastOp op;
+    op.code = c;
+    op.a = a;
+    op.kind = kind;
+    op.var = var;
+    return op;
+  }
+
+  // A list source for count/loops: a field or a parameter. `param` set for a parameter.
+  bool list_source(uint32_t node, uint32_t& index, bool& param) const {
+    const HotNode& n = m_.hot[node];
+    if (n.op == Op::Field) {
+      index = n.index;
+      param = false;
+      return true;
+    }
+    if (n.op == Op::Param) {
+      index = n.index;
+      param = true;
+      return true;
+    }
+    return false;
+  }
+
+  bool binary(const HotNode& n, FCode c) {
+    if (!emit(n.a) || !emit(n.b)) return false;
+    push(make(c), -1);
+    return true;
+  }
+
+  bool emit(uint32_t node) {
+    if (node == kNone || node >= m_.hot.size()) return false;
+    const HotNode& n = m_.hot[node];
+    VKind k = VKind::Unknown;
+    switch (n.op) {
+      case Op::Literal: {
+        FastOp op = make(FCode::Const);
+        switch (n.lit_kind) {
+          case VKind::Number: op.k = n.num; break;
+          case VKind::Bool: op.k = n.flag ? 1 : 0; break;
+          case VKind::Enum: op.k = n.en.e; break;
+          case VKind::Date: {
+            const Value& d = m_.hot_lits[n.lit];
+            if (d.date.lo != d.date.hi) return false;
+            op.k = d.date.lo;
+            break;
+          }
+          default: return false;
+        }
+        push(op, 1);
+        return true;
+      }
+      case Op::Field:
+        if (!kind_of(n.type, k)) return false;
+        push(make(FCode::Field, n.index, static_cast<uint8_t>(k)), 1);
+        return true;
+      case Op::SubField:
+        if (!kind_of(n.type, k) || m_.hot[n.a].op != Op::Var) return false;
+        push(make(FCode::Sub, n.index, static_cast<uint8_t>(k), static_cast<uint16_t>(m_.hot[n.a].index)), 1);
+        return true;
+      case Op::Var:
+        if (!kind_of(n.type, k)) return false;
+        push(make(FCode::Var, 0, static_cast<uint8_t>(k), static_cast<uint16_t>(n.index)), 1);
+        return true;
+      case Op::Param:
+        if (!kind_of(n.type, k)) return false;
+        push(make(FCode::Param, n.index, static_cast<uint8_t>(k)), 1);
+        return true;
+      case Op::Def:
+        if (!kind_of(n.type, k)) return false;
+        push(make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
+        return true;
+      case Op::Not:
+        if (n.type != Type::Bool || !emit(n.a)) return false;
+        push(make(FCode::Not), 0);
+        return true;
+      case Op::Neg:
+        if (n.type != Type::Number || !emit(n.a)) return false;
+        push(make(FCode::Neg), 0);
+        return true;
+      case Op::And: return binary(n, FCode::And);
+      case Op::Or: return binary(n, FCode::Or);
+      case Op::Add: return n.type == Type::Number && binary(n, FCode::Add);
+      case Op::Sub: return n.type == Type::Number && binary(n, FCode::Sub2);
+      case Op::Mul: return n.type == Type::Number && binary(n, FCode::Mul);
+      case Op::Div: return n.type == Type::Number && binary(n, FCode::Div);
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge: {
+        bool ordered = n.operand_type == Type::Number || n.operand_type == Type::Date;
+        bool equality = n.operand_type == Type::Enum || n.operand_type == Type::Bool;
+        if (!ordered && !(equality && (n.op == Op::Eq || n.op == Op::Ne))) return false;
+        static constexpr FCode kCmp[] = {FCode::Eq, FCode::Ne, FCode::Lt, FCode::Le, FCode::Gt, FCode::Ge};
+        return binary(n, kCmp[static_cast<int>(n.op) - static_cast<int>(Op::Eq)]);
+      }
+      case Op::CmpConst: {
+        bool sub = n.c != kNone;
+        FastOp op;
+        if (n.lit_kind == VKind::Number) {
+          op = make(sub ? FCode::SubCmpK : FCode::FieldCmpK, n.index, static_cast<uint8_t>(n.cmp));
+          op.k = n.num;
+        } else if (n.lit_kind == VKind::Enum && (n.cmp == Op::Eq || n.cmp == Op::Ne)) {
+          op = make(sub ? FCode::SubEnumK : FCode::FieldEnumK, n.index, static_cast<uint8_t>(n.cmp));
+          op.mask = (static_cast<uint64_t>(n.en.enum_id) << 32) | n.en.e;
+        } else {
+          return false;
+        }
+        if (sub) {
+          // Subfield ops carry the variable in the upper half of `a`.
+          if (n.c > 0xFFFF || n.index > 0xFFFF) return false;
+          op.a = (n.c << 16) | n.index;
+        }
+        push(op, 1);
+        return true;
+      }
+      case Op::In: {
+        if (n.operand_type != Type::Enum) return false;
+        const HotNode& list = m_.hot[n.b];
+        if (list.op != Op::ListLit) return false;
+        uint64_t mask = 0;
+        for (uint32_t i = 0; i < list.args_count; ++i) {
+          const HotNode& item = m_.hot[m_.hot_args[list.args_first + i]];
+          if (item.op != Op::Literal || item.lit_kind != VKind::Enum || item.en.e >= 64) return false;
+          mask |= uint64_t{1} << item.en.e;
+        }
+        if (!emit(n.a)) return false;
+        FastOp op = make(FCode::InMask);
+        op.mask = mask;
+        push(op, 0);
+        return true;
+      }
+      case Op::If: {
+        if (!emit(n.a)) return false;
+        size_t jf = ops_.size();
+        push(make(FCode::JumpIfFalse), -1);
+        if (!emit(n.b)) return false;
+        size_t j = ops_.size();
+        push(make(FCode::Jump), -1);  // the else branch pushes the same cell again
+        ops_[jf].a = static_cast<uint32_t>(ops_.size() - jf - 1);
+        if (!emit(n.c)) return false;
+        ops_[j].a = static_cast<uint32_t>(ops_.size() - j - 1);
+        return true;
+      }
+      case Op::Call: return call(n);
+      default: return false;
+    }
+  }
+
+  bool call(const HotNode& n) {
+    const uint32_t* args = m_.hot_args.data() + n.args_first;
+    switch (n.fn) {
+      case Fn::Count: {
+        uint32_t index;
+        bool param;
+        if (n.args_count != 1 || !list_source(args[0], index, param)) return false;
+        push(make(FCode::Count, index, 0, param ? 1 : 0), 1);
+        return true;
+      }
+      case Fn::CountIf:
+      case Fn::All:
+      case Fn::Any:
+      case Fn::Sum:
+      case Fn::Min:
+      case Fn::Max: {
+        uint32_t index;
+        bool param;
+        if (n.args_count != 3 || !list_source(args[0], index, param)) return false;
+        const HotNode& var = m_.hot[args[1]];
+        if (var.op != Op::Var || var.index > 0xFFFF) return false;
+        bool wants_bool = n.fn == Fn::CountIf || n.fn == Fn::All || n.fn == Fn::Any;
+        if (m_.hot[args[2]].type != (wants_bool ? Type::Bool : Type::Number)) return false;
+        if (loops_ == kFastLoops) return false;
+        size_t at = ops_.size();
+        FastOp op = make(FCode::Loop, index, static_cast<uint8_t>(n.fn), static_cast<uint16_t>(var.index));
+        op.loop.list = param ? 1 : 0;
+        push(op, 0);
+        ++loops_;
+        if (!emit(args[2])) return false;
+        --loops_;
+        auto body = static_cast<uint32_t>(ops_.size() - at - 1);
+        ops_[at].loop.len = body;
+        push(make(FCode::LoopEnd, body, static_cast<uint8_t>(n.fn), static_cast<uint16_t>(var.index)), 0);
+        return true;
+      }
+      case Fn::Known: {
+        if (n.args_count != 1) return false;
+        const HotNode& x = m_.hot[args[0]];
+        if (x.op == Op::Field) {
+          push(make(FCode::KnownField, x.index), 1);
+        } else if (x.op == Op::Def) {
+          push(make(FCode::KnownDef, x.index), 1);
+        } else if (x.op == Op::SubField && m_.hot[x.a].op == Op::Var && m_.hot[x.a].index <= 0xFFFF) {
+          push(make(FCode::KnownSub, x.index, 0, static_cast<uint16_t>(m_.hot[x.a].index)), 1);
+        } else {
+          return false;
+        }
+        return true;
+      }
+      case Fn::DaysBetween:
+        if (n.args_count != 2 || m_.hot[args[0]].type != Type::Date || m_.hot[args[1]].type != Type::Date) return false;
+        if (!emit(args[0]) || !emit(args[1])) return false;
+        push(make(FCode::DaysBetween), -1);
+        return true;
+      case Fn::AddMonths:
+      case Fn::AddDays:
+        if (n.args_count != 2 || m_.hot[args[0]].type != Type::Date || m_.hot[args[1]].type != Type::Number) {
+          return false;
+        }
+        if (!emit(args[0]) || !emit(args[1])) return false;
+        push(make(n.fn == Fn::AddMonths ? FCode::AddMonths : FCode::AddDays), -1);
+        return true;
+      default: return false;
+    }
+  }
+
+  const RuleSetModel& m_;
+  std::vector<FastOp> ops_;
+  int depth_ = 0, max_depth_ = 0, loops_ = 0;
+};
+
+}  // namespace
+
+void compile_fast_programs(RuleSetModel& m) {
+  m.fast_ops.clear();
+  // Roots: nodes no other node refers to (definitions, rule conditions, reasons, ...).
+  std::vector<uint8_t> referenced(m.hot.size(), 0);
+  auto mark = [&](uint32_t i) {
+    if (i < referenced.size()) referenced[i] = 1;
+  };
+  for (const HotNode& h : m.hot) {
+    mark(h.a);
+    mark(h.b);
+    if (h.op != Op::CmpConst) mark(h.c);  // CmpConst: c is a variable number
+    if (h.op == Op::ListLit || h.op == Op::Call) {
+      for (uint32_t i = 0; i < h.args_count; ++i) mark(m.hot_args[h.args_first + i]);
+    }
+  }
+  Compiler c(m);
+  for (size_t i = 0; i < m.hot.size(); ++i) {
+    HotNode& h = m.hot[i];
+    h.prog_first = h.prog_len = 0;
+    if (referenced[i]) continue;
+    auto first = static_cast<uint32_t>(m.fast_ops.size());
+    if (!c.compile(static_cast<uint32_t>(i), m.fast_ops)) continue;
+    h.prog_first = first;
+    h.prog_len = static_cast<uint32_t>(m.fast_ops.size()) - first;
+  }
+}
+
+}  // namespace oligoscreen::detail

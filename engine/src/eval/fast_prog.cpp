@@ -1,0 +1,226 @@
+// Runs fast-tier programs (eval/fast_prog.hpp). Every instruction either produces exactly the
+// value the general tier would, or bails out (false) before anything is stored.
+#include "eval/fast_prog.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/date.hpp"
+#include "eval/evaluator.hpp"
+
+namespace oligoscreen::detail {
+namespace {
+
+struct LoopFrame {
+  const Value* items;
+  uint32_t count, i;
+  double acc;
+  uint32_t var;
+};
+
+// A known, precise value of kind `want` as a stack cell.
+inline bool take(const Value& v, uint8_t want, double& out) {
+  if (static_cast<uint8_t>(v.kind) != want) return false;
+  switch (v.kind) {
+    case VKind::Number: out = v.num; return true;
+    case VKind::Bool: out = v.b ? 1 : 0; return true;
+    case VKind::Enum: out = v.e; return true;
+    case VKind::Date:
+      if (v.date.lo != v.date.hi) return false;
+      out = v.date.lo;
+      return true;
+    default: return false;
+  }
+}
+
+inline double cmp(uint8_t op, double x, double k) {
+  switch (static_cast<Op>(op)) {
+    case Op::Lt: return x < k ? 1 : 0;
+    case Op::Le: return x <= k ? 1 : 0;
+    case Op::Gt: return x > k ? 1 : 0;
+    case Op::Ge: return x >= k ? 1 : 0;
+    case Op::Eq: return x == k ? 1 : 0;
+    default: return x != k ? 1 : 0;
+  }
+}
+
+}  // namespace
+
+bool Evaluator::run_prog(const HotNode& root, double& out) {
+  double stack[kFastStack];
+  LoopFrame loops[kFastLoops];
+  double* sp = stack;
+  LoopFrame* lp = loops;
+  const Value* values = p_.values.data();
+  const FastOp* pc = m_.fast_ops.data() + root.prog_first;
+  const FastOp* end = pc + root.prog_len;
+  for (; pc != end; ++pc) {
+    const FastOp& op = *pc;
+    switch (op.code) {
+      case FCode::Field:
+        if (!take(values[op.a], op.kind, *sp)) return false;
+        ++sp;
+        break;
+      case FCode::Sub: {
+        const Value* rec = s_.items[op.var];
+        if (rec->kind != VKind::Record || !take(rec->rec.fields[op.a], op.kind, *sp)) return false;
+        ++sp;
+        break;
+      }
+      case FCode::Var:
+        if (!take(*s_.items[op.var], op.kind, *sp)) return false;
+        ++sp;
+        break;
+      case FCode::Param:
+        if (!take(m_.params[op.a].value, op.kind, *sp)) return false;
+        ++sp;
+        break;
+      case FCode::Def: {
+        if (s_.done[op.a] == s_.generation) {
+          if (!take(s_.cache[op.a], op.kind, *sp)) return false;
+        } else {
+          Value v = def(op.a);
+          // The definition's own loops may have used the same variable numbers.
+          for (LoopFrame* f = loops; f != lp; ++f) s_.items[f->var] = f->items + f->i;
+          if (!take(v, op.kind, *sp)) return false;
+        }
+        ++sp;
+        break;
+      }
+      case FCode::Const: *sp++ = op.k; break;
+      case FCode::FieldCmpK: {
+        const Value& v = values[op.a];
+        if (v.kind != VKind::Number) return false;
+        *sp++ = cmp(op.kind, v.num, op.k);
+        break;
+      }
+      case FCode::SubCmpK: {
+        const Value* rec = s_.items[op.a >> 16];
+        if (rec->kind != VKind::Record) return false;
+        const Value& v = rec->rec.fields[op.a & 0xFFFFU];
+        if (v.kind != VKind::Number) return false;
+        *sp++ = cmp(op.kind, v.num, op.k);
+        break;
+      }
+      case FCode::FieldEnumK:
+      case FCode::SubEnumK: {
+        const Value* v;
+        if (op.code == FCode::FieldEnumK) {
+          v = &values[op.a];
+        } else {
+          const Value* rec = s_.items[op.a >> 16];
+          if (rec->kind != VKind::Record) return false;
+          v = &rec->rec.fields[op.a & 0xFFFFU];
+        }
+        if (v->kind != VKind::Enum || v->enum_id != (op.mask >> 32)) return false;
+        bool eq = v->e == static_cast<uint32_t>(op.mask);
+        *sp++ = (eq == (static_cast<Op>(op.kind) == Op::Eq)) ? 1 : 0;
+        break;
+      }
+      case FCode::Not: sp[-1] = 1 - sp[-1]; break;
+      case FCode::And:
+        --sp;
+        sp[-1] = (sp[-1] != 0 && sp[0] != 0) ? 1 : 0;
+        break;
+      case FCode::Or:
+        --sp;
+        sp[-1] = (sp[-1] != 0 || sp[0] != 0) ? 1 : 0;
+        break;
+      case FCode::Neg: sp[-1] = -sp[-1]; break;
+      case FCode::Add: --sp; sp[-1] += sp[0]; break;
+      case FCode::Sub2: --sp; sp[-1] -= sp[0]; break;
+      case FCode::Mul: --sp; sp[-1] *= sp[0]; break;
+      case FCode::Div:
+        --sp;
+        if (sp[0] == 0) return false;  // unknown in the general tier
+        sp[-1] /= sp[0];
+        break;
+      case FCode::Lt: --sp; sp[-1] = sp[-1] < sp[0] ? 1 : 0; break;
+      case FCode::Le: --sp; sp[-1] = sp[-1] <= sp[0] ? 1 : 0; break;
+      case FCode::Gt: --sp; sp[-1] = sp[-1] > sp[0] ? 1 : 0; break;
+      case FCode::Ge: --sp; sp[-1] = sp[-1] >= sp[0] ? 1 : 0; break;
+      case FCode::Eq: --sp; sp[-1] = sp[-1] == sp[0] ? 1 : 0; break;
+      case FCode::Ne: --sp; sp[-1] = sp[-1] != sp[0] ? 1 : 0; break;
+      case FCode::InMask: {
+        auto e = static_cast<uint32_t>(sp[-1]);
+        sp[-1] = (e < 64 && ((op.mask >> e) & 1U)) ? 1 : 0;
+        break;
+      }
+      case FCode::KnownField: *sp++ = values[op.a].kind != VKind::Unknown ? 1 : 0; break;
+      case FCode::KnownSub: {
+        const Value* rec = s_.items[op.var];
+        *sp++ = (rec->kind == VKind::Record && rec->rec.fields[op.a].kind != VKind::Unknown) ? 1 : 0;
+        break;
+      }
+      case FCode::KnownDef: {
+        bool known = true;
+        if (s_.done[op.a] == s_.generation) {
+          known = s_.cache[op.a].known();
+        } else {
+          known = def(op.a).known();
+          for (LoopFrame* f = loops; f != lp; ++f) s_.items[f->var] = f->items + f->i;
+        }
+        *sp++ = known ? 1 : 0;
+        break;
+      }
+      case FCode::Count: {
+        const Value& l = op.var ? m_.params[op.a].value : values[op.a];
+        if (l.kind != VKind::List) return false;
+        *sp++ = l.list.count;
+        break;
+      }
+      case FCode::Loop: {
+        const Value& l = op.loop.list ? m_.params[op.a].value : values[op.a];
+        if (l.kind != VKind::List) return false;
+        auto fn = static_cast<Fn>(op.kind);
+        if (l.list.count == 0) {
+          if (fn == Fn::Min || fn == Fn::Max) return false;  // unknown
+          *sp++ = fn == Fn::All ? 1 : 0;
+          pc += op.loop.len + 1;  // past the body and its LoopEnd
+          break;
+        }
+        *lp++ = LoopFrame{l.list.items, l.list.count, 0, fn == Fn::All ? 1.0 : 0.0, op.var};
+        s_.items[op.var] = l.list.items;
+        break;
+      }
+      case FCode::LoopEnd: {
+        LoopFrame& f = lp[-1];
+        double x = *--sp;
+        switch (static_cast<Fn>(op.kind)) {
+          case Fn::All: f.acc = (f.acc != 0 && x != 0) ? 1 : 0; break;
+          case Fn::Any: f.acc = (f.acc != 0 || x != 0) ? 1 : 0; break;
+          case Fn::CountIf: f.acc += x != 0 ? 1 : 0; break;
+          case Fn::Sum: f.acc += x; break;
+          case Fn::Min: f.acc = f.i == 0 ? x : std::min(f.acc, x); break;
+          case Fn::Max: f.acc = f.i == 0 ? x : std::max(f.acc, x); break;
+          default: return false;
+        }
+        if (++f.i < f.count) {
+          s_.items[op.var] = f.items + f.i;
+          pc -= op.a + 1;  // back to the body's first op (the loop's ++pc lands there)
+        } else {
+          *sp++ = f.acc;
+          --lp;
+        }
+        break;
+      }
+      case FCode::DaysBetween: --sp; sp[-1] = sp[0] - sp[-1]; break;
+      case FCode::AddMonths:
+      case FCode::AddDays: {
+        --sp;
+        auto amount = static_cast<int32_t>(std::trunc(std::clamp(sp[0], -1e6, 1e6)));
+        auto d = static_cast<int32_t>(sp[-1]);
+        sp[-1] = op.code == FCode::AddMonths ? add_months_day(d, amount) : d + amount;
+        break;
+      }
+      case FCode::JumpIfFalse:
+        if (*--sp == 0) pc += op.a;
+        break;
+      case FCode::Jump: pc += op.a; break;
+    }
+  }
+  out = stack[0];
+  return true;
+}
+
+}  // namespace oligoscreen::detail
