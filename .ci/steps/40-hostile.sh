@@ -10,6 +10,7 @@ cli=build/ci/cli/oligoscreen
 [ -x "$cli" ] || { cmake --preset ci >/dev/null && cmake --build --preset ci; }
 set +e
 python3 tests/hostile/run_catalogue.py --cli "$cli" --gtest build/ci/tests/hostile/oligoscreen_hostile_tests \
+  --shim build/ci/tests/hostile/liboligoscreen_fault_write.so --ctest-dir build/ci \
   --report tests/hostile/REPORT.md | tee build/ci/catalogue.log
 rc=${PIPESTATUS[0]}
 set -e

@@ -33,7 +33,7 @@ def write(target, name, data):
 
 def load_cases():
     cases = {}
-    for p in sorted(CASES.iterdir()):
+    for p in sorted(q for q in CASES.iterdir() if q.is_file()):
         text = p.read_text()
         try:
             doc = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
@@ -128,6 +128,10 @@ def main():
             write("patient_json", k, text)
     for k, d in docs.items():
         write("patient_json", k + "-converted", json.dumps(jsonable(d), indent=2, sort_keys=False))
+    for i, (k, d) in enumerate(docs.items()):  # C API: a flags byte, then the JSON case
+        write("capi", k, bytes([i % 8]) + json.dumps(jsonable(d)).encode())
+    write("capi", "truncated", b"\x00" + json.dumps(jsonable(next(iter(docs.values()))))[:40].encode())
+    write("capi", "invalid-utf8", b"\x00{\"id\":\"\xff\xfe\"}")
     lines = [json.dumps(jsonable(d), separators=(",", ":")) for d in docs.values()]
     write("jsonl", "examples", "\n".join(lines) + "\n")
     write("jsonl", "mixed-errors", "\n".join(lines[:3] + ["{\"id\":\"x\",", "", "[1,2]", "{\"id\":\"y\",\"age\":01}"] +

@@ -1,6 +1,7 @@
 // Catalogue cases that need the process itself (a global locale, in-process state); the
 // catalogue runner (run_catalogue.py) reads these results by test-name prefix "Hostile.<id>_".
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <clocale>
 #include <locale>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "api/screen.hpp"
+#include "oligoscreen/oligoscreen.h"
 #include "rules/loader.hpp"
 
 namespace oligoscreen::detail {
@@ -99,6 +101,57 @@ TEST(Hostile, R20_GermanGlobalLocaleSameResultBytes) {
   ASSERT_TRUE(de.ok()) << "the de_DE.UTF-8 locale is not installed";
   EXPECT_EQ(screen_json(*m, text), in_c);
   EXPECT_NE(in_c.find("14.5"), std::string::npos);
+}
+
+// A9: the C API on a host thread with a 128 KiB stack (musl's default; x4 under ASan, whose
+// frames are larger), with inputs at and beyond the nesting limits: a result or a depth
+// error, never an overflow.
+TEST(Hostile, A9_CApiOnA128KiBStackWithMaximumDepthInputs) {
+  struct Run {
+    std::vector<std::string> inputs;
+    std::vector<int> codes;
+    std::vector<std::string> outputs;
+  } run;
+  auto nest = [](size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  auto repeat = [](const std::string& x, size_t n) {
+    std::string out;
+    for (size_t i = 0; i < n; ++i) out += x;
+    return out;
+  };
+  run.inputs = {"{\"id\":\"A9\",\"age\":54,\"x\":" + nest(30) + "}",
+                "{\"id\":\"A9\",\"x\":" + nest(40) + "}", "{\"id\":\"A9\",\"x\":" + std::string(100000, '[') + "}",
+                "{\"id\":\"A9\",\"lesions\":[" + repeat("{\"a\":", 20000) + "1]}"};
+  size_t stack = 128u << 10;
+#if defined(__SANITIZE_ADDRESS__)
+  stack *= 4;
+#endif
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, stack), 0);
+  pthread_t t;
+  auto body = [](void* p) -> void* {
+    auto* r = static_cast<Run*>(p);
+    oligoscreen_rules* rules = nullptr;
+    char* error = nullptr;
+    if (oligoscreen_rules_default(&rules, &error) != OLIGOSCREEN_OK) return nullptr;
+    for (const auto& in : r->inputs) {
+      char* out = nullptr;
+      r->codes.push_back(oligoscreen_assess_with(rules, in.data(), in.size(), OLIGOSCREEN_EXPLAIN, &out));
+      r->outputs.emplace_back(out ? out : "");
+      oligoscreen_string_free(out);
+    }
+    oligoscreen_rules_free(rules);
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&t, &attr, body, &run), 0);
+  pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+  ASSERT_EQ(run.codes.size(), 4u);
+  EXPECT_EQ(run.codes[0], OLIGOSCREEN_OK) << run.outputs[0].substr(0, 300);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(run.codes[i], OLIGOSCREEN_E_INPUT) << i;
+    EXPECT_NE(run.outputs[i].find("nesting too deep (limit 32)"), std::string::npos) << run.outputs[i].substr(0, 300);
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ Exit 0 when no case FAILs; 1 otherwise.
 import argparse
 import json
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,11 +23,11 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # never write into the source tree
 
+import cases_batch  # noqa: E402
+import cases_faults  # noqa: E402
 import cases_patient  # noqa: E402
 import cases_rules  # noqa: E402
 
-BATCH_PENDING = "needs `oligoscreen batch` (issue 5), not yet committed"
-CAPI_PENDING = "needs the C API (issue 6), not yet committed"
 
 # Catalogue cases not driven by cases_*.py: (id, input, expected, kind, detail) where kind is
 # "gtest" (detail = test name prefix in the gtest binary), "na" or "pending" (detail = reason).
@@ -34,48 +35,38 @@ OTHER = [
     ("R20", "Host set std::locale::global(de_DE.UTF-8) before loading 'threshold: 1.234'",
      "the value is 1.234, not 1234", "gtest", "Hostile.R20_"),
 ]
-for i, (inp, exp) in enumerate([
-        ("Too few or too many columns in row k", "row error with physical line number; the batch continues"),
-        ("Unterminated quote on line k", "error naming line k, not one merged record; record count holds"),
-        ("Quoted field with embedded newline or doubled quote", "RFC 4180; record number and physical line"),
-        ("UTF-8 BOM; CRLF; mixed endings; trailing blank lines", "header matched; blank lines not records"),
-        ("Missing required column; duplicate header name", "file-level error before any row"),
-        ("';' delimiter or decimal comma", "rejected; never read as 1 or 15"),
-        ("Same patient id on two rows", "both processed; duplicates counted and named in the summary"),
-        ("Text field starting with = + - @ TAB CR", "stored as data; escaped on output; round trip"),
-        ("10 MB field; 1 MB line", "row error (limit); the batch continues"),
-        ("Latin-1, invalid UTF-8, NUL", "row error with byte offset; output valid UTF-8"),
-        ("Last line without newline; truncated last record", "processed if complete, else 'truncated record'"),
-], start=1):
-    OTHER.append((f"C{i}", inp, exp, "pending", BATCH_PENDING))
-for i, (inp, exp) in enumerate([
-        ("One malformed line among valid ones", "that line an error with its line number; others processed"),
-        ("Blank line; two objects on a line; top-level array or number", "error per line (blank: skipped)"),
-        ("Line longer than the limit", "error; reading resumes at the next newline"),
-], start=1):
-    OTHER.append((f"J{i}", inp, exp, "pending", BATCH_PENDING))
-for i, (inp, exp) in enumerate([
-        ("ENOSPC or short write on the k-th write; /dev/full", "non-zero exit, incomplete, nothing renamed"),
-        ("EIO or short read mid-input", "error naming file and offset; records read accounted for"),
-        ("Fail the n-th allocation during load and evaluate", "success or the out-of-memory code; no leak"),
-        ("stdout closed early (SIGPIPE / EPIPE)", "clean exit with a code, no crash"),
-        ("SIGKILL mid-run, then re-run", "old or new output intact; re-run identical"),
-        ("Any of the above", "records = results + errors, or complete: false with the count"),
-], start=1):
-    OTHER.append((f"B{i}", inp, exp, "pending", CAPI_PENDING if i == 3 else BATCH_PENDING))
-for i, (inp, exp) in enumerate([
-        ("NULL for each pointer argument", "an error code, no crash"),
-        ("Length 0; wrong length; not NUL-terminated", "as specified; no out-of-bounds read"),
-        ("Invalid UTF-8 in input", "input-error code; error result of kind encoding with byte offset"),
-        ("*_free(NULL); double free", "no-op; double free documented as a caller error"),
-        ("8 threads against one rule set", "byte-identical to single-threaded; TSan clean"),
-        ("Injected bad_alloc or exception inside", "out-of-memory / internal-error code; nothing propagates"),
-        ("Very large input (100 MB JSON)", "a limit error in bounded time and memory"),
-        ("Host set the de_DE global locale", "same results as the C locale"),
-        ("128 KiB-stack thread, maximum-depth inputs", "succeeds or depth error; no overflow"),
-        ("Every result", "carries rule-set version and hash; hash changes with one byte of rules"),
-], start=1):
-    OTHER.append((f"A{i}", inp, exp, "pending", CAPI_PENDING))
+OTHER.append(("B3", "Fail the n-th allocation during load and evaluate",
+              "success or the out-of-memory code; no leak under LSan", "ctest", "capi.out-of-memory"))
+# C API cases: automated by the C API's own suite (tests/capi, tests/concurrency; ctest names
+# below, run with --ctest-dir) or here (Hostile.A9_*).
+CAPI = [
+    ("A1", "NULL for each pointer argument", "an error code, no crash", "ctest", "capi.c"),
+    ("A2", "Length 0; wrong length; not NUL-terminated", "as specified; no out-of-bounds read (ASan)", "ctest",
+     "capi.c"),
+    ("A3", "Invalid UTF-8 in input", "input-error code; error result of kind encoding with the byte offset", "ctest",
+     "capi.c"),
+    ("A4", "*_free(NULL); double free", "no-op; double free documented as a caller error", "ctest", "capi.c"),
+    ("A5", "8 threads against one rule set", "byte-identical to single-threaded; TSan clean (30-tsan step)",
+     "ctest", "concurrency.8x10000"),
+    ("A6", "Injected bad_alloc or exception inside", "out-of-memory / internal-error code; nothing propagates",
+     "ctest", "capi.fault.*|capi.out-of-memory"),
+    ("A7", "Very large input", "a limit error in bounded time and memory", "ctest", "capi.c"),
+    ("A8", "Host set the de_DE global locale", "same results as the C locale", "ctest",
+     "capi.Locale.GermanHostLocaleGivesIdenticalResults"),
+    ("A9", "128 KiB-stack thread, maximum-depth inputs", "succeeds or a depth error; no overflow", "gtest",
+     "Hostile.A9_"),
+    ("A10", "Every result", "rule-set version and hash; the hash changes with one byte of the rules", "ctest",
+     "capi.CppApi.HashFollowsTheRuleContent|capi.same-as-cli.*"),
+]
+OTHER += CAPI
+
+# Failures that are known defects, reported to their owners: they stay FAIL in the report
+# (never hidden), but do not fail the ctest run, so that the rest of the suite keeps guarding.
+# When one starts to pass, the run fails until it is removed from here.
+KNOWN = {
+    "C9": "known defect (batch CSV reader): a line longer than about 2 MiB is reported, then its "
+          "tail is read as a further record and the next record is lost",
+}
 
 ORDER = {"R": 0, "P": 1, "C": 2, "J": 3, "B": 4, "A": 5}
 SECTIONS = {"R": "Rule files", "P": "Patient files", "C": "Registry CSV", "J": "JSON Lines",
@@ -110,6 +101,22 @@ def run_gtest(binary):
     return res
 
 
+def run_ctest(build, names):
+    """(passed, detail) for the ctest tests matching `names` (a |-separated list of names,
+    '*' as wildcard) in the build folder `build`; at least one must exist."""
+    regex = "^(" + "|".join(n.replace(".", "\\.").replace("*", ".*") for n in names.split("|")) + ")$"
+    try:
+        p = subprocess.run(["ctest", "--test-dir", build, "-R", regex], capture_output=True, text=True, timeout=1200)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, f"ctest failed to run: {e}"
+    m = re.search(r"(\d+)% tests passed, (\d+) tests? failed out of (\d+)", p.stdout)
+    if not m or int(m.group(3)) == 0:
+        return False, f"no ctest test matches {names}"
+    if int(m.group(2)) != 0:
+        return False, f"ctest {names}: {m.group(2)} of {m.group(3)} failed"
+    return True, f"ctest {names}: {m.group(3)} test(s) passed"
+
+
 def md(s):
     return str(s).replace("|", "\\|").replace("\n", " ")
 
@@ -118,12 +125,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("--gtest", action="append", default=[])
+    ap.add_argument("--shim", help="the fault interposer (liboligoscreen_fault_write.so)")
+    ap.add_argument("--ctest-dir", help="build folder whose ctest results name C API tests")
     ap.add_argument("--report")
     args = ap.parse_args()
+    args.cli = str(pathlib.Path(args.cli).resolve())  # checks run in temporary folders
+    args.shim = args.shim and str(pathlib.Path(args.shim).resolve())
 
     rows = []  # (id, input, expected, status, detail)
-    defs = {**cases_rules.R, **cases_patient.P}
-    checks = {**cases_rules.make_checks(args.cli, False), **cases_patient.make_checks(args.cli, False)}
+    defs = {**cases_rules.R, **cases_patient.P, **cases_batch.B, **cases_faults.B}
+    checks = {**cases_rules.make_checks(args.cli, False), **cases_patient.make_checks(args.cli, False),
+              **cases_batch.make_checks(args.cli, False)}
+    if args.shim:
+        checks.update(cases_faults.make_checks(args.cli, args.shim))
+    else:
+        for cid in cases_faults.B:
+            OTHER.append((cid, cases_faults.B[cid]["input"], cases_faults.B[cid]["expected"], "pending",
+                          "run without --shim (the fault interposer)"))
     for cid, thunks in checks.items():
         fails, passes = [], []
         for label, thunk in thunks:
@@ -147,6 +165,12 @@ def main():
                 bad = [f"{n}: {r[1]}" for n, r in hits.items() if not r[0]]
                 rows.append((cid, inp, exp, "FAIL" if bad else "PASS",
                              "; ".join(bad) if bad else f"{len(hits)} test(s): " + ", ".join(sorted(hits))))
+        elif kind == "ctest":
+            if not args.ctest_dir:
+                rows.append((cid, inp, exp, "PENDING", f"run with --ctest-dir to check ctest {detail}"))
+                continue
+            ok, why = run_ctest(args.ctest_dir, detail)
+            rows.append((cid, inp, exp, "PASS" if ok else "FAIL", why))
         else:
             rows.append((cid, inp, exp, "N/A" if kind == "na" else "PENDING", detail))
 
@@ -155,9 +179,14 @@ def main():
     total = len(rows)
     print(f"catalogue: {counts['PASS']}/{total} passed, {counts['FAIL']} failed, {counts['N/A']} n/a, "
           f"{counts['PENDING']} pending")
+    rows = [(c, i, e, st, (KNOWN[c] + ". " + d) if st == "FAIL" and c in KNOWN else d) for c, i, e, st, d in rows]
+    unexpected = [r for r in rows if r[3] == "FAIL" and r[0] not in KNOWN]
+    fixed = [c for c in KNOWN if any(r[0] == c and r[3] == "PASS" for r in rows)]
     for r in rows:
         if r[3] == "FAIL":
-            print(f"FAIL {r[0]}: {r[4]}")
+            print(f"FAIL {r[0]}{' (known)' if r[0] in KNOWN else ''}: {r[4]}")
+    for c in fixed:
+        print(f"{c} passes now: remove it from KNOWN in run_catalogue.py")
     if args.report:
         out = ["# Hostile-input catalogue: results", "",
                "Generated by `tests/hostile/run_catalogue.py` (ctest `hostile.catalogue`); do not edit. "
@@ -176,7 +205,7 @@ def main():
             if nxt == len(rows) or rows[nxt][0][0] != section:
                 out.append("")
         pathlib.Path(args.report).write_text("\n".join(out))
-    return 1 if counts["FAIL"] else 0
+    return 1 if unexpected or fixed else 0
 
 
 if __name__ == "__main__":

@@ -211,9 +211,9 @@ bool Evaluator::fast_bool(uint32_t node, bool& out) {
           bool ok = true;
           for (uint32_t i = 0; i < count && ok; ++i) {
             s_.vars[var] = items[i];
-            bool x;
+            bool x = false;
             ok = fast_bool(args[2], x);
-            acc = n.fn == Fn::All ? (acc && x) : (acc || x);
+            if (ok) acc = n.fn == Fn::All ? (acc && x) : (acc || x);  // x is unset when !ok
           }
           s_.vars[var] = saved;
           if (!ok) return false;
@@ -314,11 +314,11 @@ bool Evaluator::fast_num(uint32_t node, double& out) {
           for (uint32_t i = 0; i < count && ok; ++i) {
             s_.vars[var] = items[i];
             if (n.fn == Fn::CountIf) {
-              bool x;
+              bool x = false;
               ok = fast_bool(args[2], x);
-              acc += x ? 1 : 0;
+              acc += ok && x ? 1 : 0;
             } else {
-              double x;
+              double x = 0;
               ok = fast_num(args[2], x);
               if (n.fn == Fn::Sum) acc += x;
               if (n.fn == Fn::Min) acc = i == 0 ? x : std::min(acc, x);

@@ -5,13 +5,16 @@
  *                                (default ENOSPC; "EIO" and "EPIPE" also understood);
  * OLIGOSCREEN_FAULT_SHORT=1      instead, the k-th write writes only half of its bytes
  *                                (a short write the caller must continue).
- * Without OLIGOSCREEN_FAULT_WRITE_AT nothing changes. stderr is never touched, so that the
+ * OLIGOSCREEN_FAULT_READ_AT=k    the k-th read(2) from a regular file (1-based) and every
+ *                                later one fail with EIO (a disk error mid-input).
+ * Without OLIGOSCREEN_FAULT_WRITE_AT / _READ_AT nothing changes. stderr is never touched, so that the
  * process can still say what went wrong. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -58,4 +61,24 @@ ssize_t writev(int fd, const struct iovec* iov, int iovcnt) {
     case 2: return iovcnt > 0 && iov[0].iov_len > 1 ? write(fd, iov[0].iov_base, iov[0].iov_len) : real(fd, iov, iovcnt);
     default: return real(fd, iov, iovcnt);
   }
+}
+
+static long read_at = -1;
+static long reads = 0;
+
+ssize_t read(int fd, void* buf, size_t count) {
+  static ssize_t (*real)(int, void*, size_t);
+  if (!real) real = (ssize_t(*)(int, void*, size_t))dlsym(RTLD_NEXT, "read");
+  if (read_at < 0) {
+    const char* at = getenv("OLIGOSCREEN_FAULT_READ_AT");
+    read_at = at ? atol(at) : 0;
+  }
+  if (read_at > 0) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && __atomic_add_fetch(&reads, 1, __ATOMIC_SEQ_CST) >= read_at) {
+      errno = EIO;
+      return -1;
+    }
+  }
+  return real(fd, buf, count);
 }
