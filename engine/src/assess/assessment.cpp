@@ -422,8 +422,12 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   }
   if (!out.contradictions.empty()) return;
 
-  // Every definition, in declaration order: nothing skipped, so the trace is complete.
-  for (uint32_t d = 0; d < m.defs.size(); ++d) ev.def(d);
+  // With the trace asked for, every definition, in declaration order: nothing skipped. Without
+  // it, the outputs (below) evaluate exactly the definitions they depend on; the others cannot
+  // change any output, reason or warning.
+  if (opt.explain) {
+    for (uint32_t d = 0; d < m.defs.size(); ++d) ev.def(d);
+  }
 
   Outcome base(m.outputs.size());
   std::vector<const USet*> unknown_why(m.outputs.size(), nullptr);
