@@ -8,6 +8,7 @@
 
 #include "api/screen.hpp"
 #include "cli_common.hpp"
+#include "fhir_input.hpp"
 #include "guided.hpp"
 #include "result/report.hpp"
 #include "tools.hpp"
@@ -75,6 +76,8 @@ int tool_screen(int argc, char** argv) {
     ("strict", "unknown fields are errors, not warnings")
     ("rules", "load the rule set from DIR instead of the built-in one", cxxopts::value<std::string>())
     ("pretty", "indent JSON for people")
+    ("from", "read each input as: fhir (a FHIR R4 Bundle; docs/fhir-mapping.md)", cxxopts::value<std::string>())
+    ("as-of", "with --from fhir: the assessment date YYYY-MM-DD (default: the metastasis diagnosis date)", cxxopts::value<std::string>())
     ("log-level", "stderr log level: trace, debug, info, warn, error, off", cxxopts::value<std::string>()->default_value("warn"))
     ("h,help", "show this help")
     ("cases", "", cxxopts::value<std::vector<std::string>>());
@@ -127,6 +130,18 @@ int tool_screen(int argc, char** argv) {
   }
   auto rules = load_rules(args.count("rules") ? args["rules"].as<std::string>() : "");
   if (!rules) return kRulesError;
+  // FHIR input (cli/fhir_input.hpp): --from fhir [--as-of DATE].
+  std::optional<FhirInput> fhir;
+  if (int rc = open_fhir_input(args.count("from") ? args["from"].as<std::string>() : "",
+                               args.count("as-of") ? args["as-of"].as<std::string>() : "",
+                               args.count("rules") ? args["rules"].as<std::string>() : "", *rules, fhir)) {
+    return rc;
+  }
+  FhirInput* fhir_in = fhir ? &*fhir : nullptr;
+  if (fhir_in && args.count("ask")) {
+    std::fprintf(stderr, "oligoscreen screen: --ask does not take --from fhir\n");
+    return kUsage;
+  }
 
   detail::CaseOptions copt;
   copt.strict = args.count("strict") > 0;
@@ -176,12 +191,13 @@ int tool_screen(int argc, char** argv) {
     std::string out;
     if (format == "json") {
       copt.explain = explain;
-      detail::screen_case(*rules, label, *text, fmt, copt, *result);
+      screen_input(*rules, fhir_in, label, *text, fmt, copt, *result);
       detail::case_json(*rules, *result, copt, args.count("pretty") > 0, "", out);
+      finish_json(fhir_in, args.count("pretty") > 0, out);
       out += '\n';
     } else {
       copt.explain = true;  // the report shows paths and checklists
-      detail::screen_case(*rules, label, *text, fmt, copt, *result);
+      screen_input(*rules, fhir_in, label, *text, fmt, copt, *result);
       detail::ReportOptions ro;
       ro.format = format == "markdown" ? detail::ReportFormat::Markdown
                   : format == "html"   ? detail::ReportFormat::Html

@@ -25,7 +25,7 @@ constexpr Tool kTools[] = {
      oligoscreen::cli::tool_batch},
     {"rules", "check, test, show, document or evaluate a rule set (rules --help)", oligoscreen::cli::tool_rules},
     {"template", "print a blank case to fill in, or one of the bundled examples", oligoscreen::cli::tool_template},
-    {"serve", "run the CDS Hooks service (not available in this build)", oligoscreen::cli::tool_serve},
+    {"serve", "run the CDS Hooks service (FHIR in, cards out) on a loopback port", oligoscreen::cli::tool_serve},
 };
 
 void usage(FILE* out) {

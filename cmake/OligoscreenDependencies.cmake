@@ -13,3 +13,8 @@ endif()
 
 find_package(spdlog REQUIRED)
 find_package(cxxopts REQUIRED)
+
+# cpp-httplib 0.11 (libcpp-httplib-dev, a compiled library with a pkg-config file): the HTTP
+# server of `oligoscreen serve`. Only the CLI links it; the engine libraries never do.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CPP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

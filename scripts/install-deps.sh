@@ -11,7 +11,7 @@ $SUDO apt-get update -qq
 # determinism test), sqlite3 and GNU parallel (registry pipelines of docs/scaling.md).
 $SUDO apt-get install -y --no-install-recommends \
   g++ cmake ninja-build pkg-config \
-  libyaml-cpp-dev libspdlog-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev \
+  libyaml-cpp-dev libspdlog-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev \
   python3 locales sqlite3 parallel clang libclang-rt-14-dev gcovr \
   >/dev/null
 # Headless Chromium renders the html report in tests/golden (golden.chromium; skipped with a
