@@ -253,8 +253,11 @@ TEST(FhirFields, SameDayObservationsThatDisagreeAreUnknown) {
 }
 
 TEST(FhirFields, UnusableObservationValues) {
-  auto m = map_bundle(bundle({obs(kLoinc, "89247-1", "2024-04-25", R"("valueInteger":1.5)"),
-                              obs(kLoinc, "89247-1", "2024-04-20",
+  // Both of the most recent date are unusable (not an integer; an unknown answer code): unknown,
+  // each reported; the older usable one does not stand in for them.
+  auto m = map_bundle(bundle({obs(kLoinc, "89247-1", "2024-03-01", R"("valueInteger":0)"),
+                              obs(kLoinc, "89247-1", "2024-04-25", R"("valueInteger":1.5)"),
+                              obs(kLoinc, "89247-1", "2024-04-25",
                                   R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"LA0000-0"}]})")}),
                       "2024-05-02");
   EXPECT_EQ((*m)["ecog"], "<absent>");
@@ -322,6 +325,15 @@ TEST(FhirFields, LesionsSiteSizeStatusTreatable) {
   EXPECT_EQ((*m)["lesions.2.treatable"], "false");
   EXPECT_EQ((*m)["lesions.3.site"], "peritoneal_dissemination");
   EXPECT_TRUE(m->fhir.warnings.empty()) << m->warnings_text();
+}
+
+TEST(FhirFields, ReferencesResolveByFullUrl) {
+  std::string b = R"({"resourceType":"Bundle","type":"searchset","entry":[)"
+                  R"({"fullUrl":"urn:uuid:0b5e","resource":)" + lesion("m1", lung_site()) + "},"
+                  R"({"resource":)" + obs(kLoinc, "21889-1", "2024-05-02", R"("valueQuantity":{"value":12,"code":"mm"})",
+                                           R"(,"focus":[{"reference":"urn:uuid:0b5e"}])") + "}]}";
+  auto m = map_bundle(b);
+  EXPECT_EQ((*m)["lesions.0.size_mm"], "12");
 }
 
 TEST(FhirFields, AnUnmappableLesionSiteLeavesTheWholeListUnknown) {
@@ -412,6 +424,11 @@ TEST(FhirFields, SystemicTherapyActiveOnTheMetastasisDiagnosisDate) {
   m = map_bundle(bundle({l,
                          R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
                          R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
+  EXPECT_EQ((*m)["systemic_therapy.agent"], "pazopanib");
+  // ... also as an absolute reference, as a FHIR server writes it.
+  m = map_bundle(bundle({l,
+                         R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
+                         R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"https://ehr.example/fhir/Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
   EXPECT_EQ((*m)["systemic_therapy.agent"], "pazopanib");
 }
 

@@ -102,7 +102,6 @@ struct Mapped {
 
 struct Observed {
   DateRange date;
-  Val value;
   std::string ref;  // "Observation/<id>" for messages
 };
 
@@ -112,7 +111,6 @@ struct Lesion {
   std::optional<DateRange> onset;
   std::optional<std::string> site;
   std::optional<bool> treatable;
-  std::vector<Observed> size, status, treatable_obs;
 };
 
 struct Med {
@@ -297,10 +295,18 @@ class Mapper {
     auto it = by_type_.find(t);
     return it == by_type_.end() ? kNone : it->second;
   }
+  // Resolves a Reference by fullUrl or "Type/id"; an absolute URL ending in /Type/id (a
+  // server's search result) resolves by its last two segments.
   uint32_t resolve(uint32_t reference) const {
     auto s = str_at(reference, "reference");
     if (!s) return 0;
     auto it = by_ref_.find(std::string(*s));
+    if (it != by_ref_.end()) return it->second;
+    size_t last = s->rfind('/');
+    if (last == std::string_view::npos || last == 0) return 0;
+    size_t type = s->rfind('/', last - 1);
+    if (type == std::string_view::npos) return 0;
+    it = by_ref_.find(std::string(s->substr(type + 1)));
     return it == by_ref_.end() ? 0 : it->second;
   }
 
@@ -367,8 +373,7 @@ class Mapper {
         continue;
       }
       if (!date) continue;
-      Observed ob{*date, value_of(kind, o, ref), ref};
-      observations_[kind].push_back({o, std::move(ob)});
+      observations_[kind].push_back({o, Observed{*date, ref}});
     }
   }
 
@@ -388,8 +393,7 @@ class Mapper {
   }
 
   // The value an observation states for its kind; None (with a warning) when unusable.
-  Val value_of(const std::string& kind, uint32_t o, const std::string& ref) {
-    std::string field = field_of(kind);
+  Val value_of(const std::string& kind, uint32_t o, const std::string& ref, const std::string& field) {
     auto unusable = [&](const std::string& why) {
       warn("fhir_unusable_value", field, ref + ": " + why + "; not used");
       return Val{};
@@ -454,15 +458,17 @@ class Mapper {
     return vbool(*b);
   }
 
-  // Most recent usable observation of `kind` on or before the as-of date (all when the as-of
-  // date is unknown), optionally only those whose focus is `focus`. Same-date disagreement:
-  // unknown, with a warning.
+  // The most recent observation of `kind` on or before the as-of date (all when the as-of
+  // date is unknown), optionally only those whose focus is `focus`. Values are read (and
+  // unusable ones reported) only for the observations of that most recent date: an unusable
+  // one says nothing, and usable ones that disagree leave the field unknown, with a warning.
+  // An older observation never stands in for a newer unusable one.
   Val latest(const std::string& kind, uint32_t focus, const std::string& field) {
     auto it = observations_.find(kind);
     if (it == observations_.end()) return {};
-    const Observed* best = nullptr;
-    bool conflict = false;
-    for (const auto& [node, ob] : it->second) {
+    std::vector<const std::pair<uint32_t, Observed>*> best;
+    for (const auto& entry : it->second) {
+      const auto& [node, ob] = entry;
       if (focus) {
         bool match = false;
         for (uint32_t f : items(get(node, "focus"))) match = match || resolve(f) == focus;
@@ -477,19 +483,30 @@ class Mapper {
           continue;
         }
       }
-      if (!best || ob.date.lo > best->date.lo || (ob.date.lo == best->date.lo && ob.date.hi > best->date.hi)) {
-        best = &ob;
-        conflict = false;
-      } else if (ob.date.lo == best->date.lo && ob.date.hi == best->date.hi && !(ob.value == best->value)) {
+      const DateRange* b = best.empty() ? nullptr : &best.front()->second.date;
+      if (!b || ob.date.lo > b->lo || (ob.date.lo == b->lo && ob.date.hi > b->hi)) {
+        best.assign(1, &entry);
+      } else if (ob.date.lo == b->lo && ob.date.hi == b->hi) {
+        best.push_back(&entry);
+      }
+    }
+    Val result;
+    bool conflict = false;
+    for (const auto* e : best) {
+      Val v = value_of(kind, e->first, e->second.ref, field);
+      if (v.k == Val::K::None) continue;
+      if (result.k == Val::K::None) {
+        result = std::move(v);
+      } else if (!(result == v)) {
         conflict = true;
       }
     }
-    if (!best) return {};
     if (conflict) {
-      warn("fhir_conflict", field, "observations of the same date disagree (" + best->ref + "); left unknown");
+      warn("fhir_conflict", field,
+           "observations of the same date disagree (" + best.front()->second.ref + "); left unknown");
       return {};
     }
-    return best->value;
+    return result;
   }
 
   // ---- The as-of date -------------------------------------------------------------------------
