@@ -65,13 +65,20 @@ def expect_error(name, status, code, text):
 
 
 def in_flight_after_sigterm(server, body):
-    """A request in flight when SIGTERM arrives is finished: send half of it, SIGTERM, wait
-    until new connections are refused (no longer accepting), send the rest, expect a card."""
+    """A request in flight when SIGTERM arrives is finished. The client sends the headers with
+    `Expect: 100-continue` and waits for "100 Continue" (the server is now reading this
+    request), sends SIGTERM, waits until new connections are refused (no longer accepting),
+    then sends the body and expects its card."""
     s = socket.create_connection((server.host, server.port), timeout=30)
-    head = (f"POST /cds-services/{SERVICE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
-    half = len(body) // 2
-    s.sendall(head + body[:half])
+    s.sendall((f"POST /cds-services/{SERVICE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n").encode())
+    interim = b""
+    while not interim.endswith(b"\r\n\r\n"):
+        chunk = s.recv(1)
+        if not chunk:
+            break
+        interim += chunk
+    check(interim.startswith(b"HTTP/1.1 100"), f"100 Continue before the body: {interim!r}")
     server.proc.send_signal(signal.SIGTERM)
     for _ in range(600):  # up to a minute: a bound, not a timing assertion
         try:
@@ -81,7 +88,7 @@ def in_flight_after_sigterm(server, body):
             break
     else:
         check(False, "SIGTERM: the server still accepts connections")
-    s.sendall(body[half:])
+    s.sendall(body)
     data = b""
     while True:
         chunk = s.recv(65536)
