@@ -31,19 +31,17 @@ bool set_has(const USet* s, FieldRef r) {
   return false;
 }
 
-// The codes of every output under the current state (unknown -> the unknown code, marked).
-using Outcome = std::vector<uint32_t>;
+// The codes of every output under the current state (unknown -> the unknown code, marked),
+// and per output the codes still possible (~0 when decided), appended to `codes`/`possible`.
 constexpr uint32_t kUnknownMark = 0x80000000U;
 
-Outcome outcome_of(const RuleSetModel& m, Evaluator& ev, std::vector<uint64_t>* possible = nullptr) {
-  Outcome o(m.outputs.size());
-  if (possible) possible->assign(m.outputs.size(), ~uint64_t{0});
+void append_outcome(const RuleSetModel& m, Evaluator& ev, std::vector<uint32_t>& codes,
+                    std::vector<uint64_t>& possible) {
   for (size_t i = 0; i < m.outputs.size(); ++i) {
     Value v = ev.def(m.output_defs[i]);
-    o[i] = v.kind == VKind::Enum ? v.e : (m.outputs[i].unknown_code | kUnknownMark);
-    if (possible && v.kind != VKind::Enum && v.hint == kPossibleCodes) (*possible)[i] = v.codes;
+    codes.push_back(v.kind == VKind::Enum ? v.e : (m.outputs[i].unknown_code | kUnknownMark));
+    possible.push_back(v.kind != VKind::Enum && v.hint == kPossibleCodes ? v.codes : ~uint64_t{0});
   }
-  return o;
 }
 
 bool violates_constraints(const RuleSetModel& m, Evaluator& ev) {
@@ -67,9 +65,9 @@ std::string format_value_for(const FieldDef& f, double x) {
 
 class MissingAnalysis {
  public:
-  MissingAnalysis(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& s,
-                  const Outcome& base, const std::vector<const USet*>& unknown_why)
-      : m_(m), p_(p), opt_(opt), s_(s), base_(base), unknown_why_(unknown_why) {}
+  MissingAnalysis(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& s)
+      : m_(m), p_(p), opt_(opt), s_(s), ms_(s.missing), n_(m.outputs.size()),
+        base_(s.missing.base), unknown_why_(s.missing.unknown_why) {}
 
   void run(std::vector<MissingField>& out) {
     collect();
@@ -92,6 +90,8 @@ class MissingAnalysis {
     const Schema& sc = m_.schema;
     for (const auto& f : sc.fields) {
       if (f.informational || f.record_id || f.type == FieldType::Text) continue;
+      // A field no output depends on cannot change a verdict: nothing to try.
+      if (!m_.slot_affects_outputs[f.slot]) continue;
       const Value& v = p_.values[f.slot];
       FieldRef r = make_ref(f.slot);
       if (v.kind == VKind::Unknown) {
@@ -116,39 +116,74 @@ class MissingAnalysis {
     }
   }
 
-  // Outcome with one fact overridden; nullopt when the value contradicts the constraints.
-  std::optional<Outcome> try_value(FieldRef r, const Value& v) {
-    Override ov;
-    ov.active = true;
-    ov.ref = r;
-    ov.value = v;
-    prepare_state(m_, s_.counterfactual);
-    Evaluator ev(m_, p_, s_.counterfactual, &ov);
-    if (violates_constraints(m_, ev)) return std::nullopt;
-    return outcome_of(m_, ev, &last_possible_);
-  }
-
-  void note_changes(const Outcome& o, std::vector<uint8_t>& changed) {
-    for (size_t i = 0; i < o.size(); ++i) {
-      if (o[i] != base_[i]) changed[i] = 1;
+  // Sets up the counterfactual state for one candidate field: the patient's values, copied
+  // so that one fact can be replaced, and the main evaluation's memo, of which only the
+  // definitions that may depend on the field's slot are re-evaluated per tested value.
+  void begin_candidate(FieldRef r) {
+    EvalState& cf = s_.counterfactual;
+    const EvalState& main = s_.main;
+    prepare_state(m_, cf);
+    cf.cache = main.cache;
+    cf.done = main.done;
+    cf.generation = main.generation;
+    cf.record_probes = false;
+    cf.verify_fast = main.verify_fast;
+    std::vector<Value>& values = ms_.values;
+    values.assign(p_.values.begin(), p_.values.end());
+    slot_ = ref_slot(r);
+    patched_ = &values[slot_];
+    if (ref_sub1(r) != 0) {
+      // lesions[e].k: copy the list and that record's subfields, and point the copy at them.
+      const Value& list = p_.values[slot_];
+      uint32_t e = ref_elem1(r) - 1;
+      ms_.items.assign(list.list.items, list.list.items + list.list.count);
+      const Value& rec = ms_.items[e];
+      uint32_t nsub = static_cast<uint32_t>(m_.schema.fields[slot_].fields.size());
+      ms_.subs.assign(rec.rec.fields, rec.rec.fields + nsub);
+      ms_.items[e].rec.fields = ms_.subs.data();
+      values[slot_].list.items = ms_.items.data();
+      patched_ = &ms_.subs[ref_sub1(r) - 1];
     }
   }
 
-  std::vector<std::pair<uint32_t, uint32_t>> changes(const Outcome& o) const {
+  // Tests the candidate's fact set to `v`: appends `v` and its outcome to the tested values,
+  // unless the value contradicts the constraints (then nothing is appended).
+  void try_value(const Value& v) {
+    EvalState& cf = s_.counterfactual;
+    for (uint32_t d : m_.defs_reading_slot[slot_]) cf.done[d] = 0;
+    for (auto& path : cf.tree_paths) path.clear();
+    cf.probes.clear();
+    *patched_ = v;
+    Evaluator ev(m_, p_, cf, ms_.values.data());
+    if (violates_constraints(m_, ev)) return;
+    size_t k = ms_.tested.size();
+    ms_.tested.push_back(v);
+    append_outcome(m_, ev, ms_.codes, ms_.possible);
+    const uint32_t* o = codes_of(k);
+    for (size_t i = 0; i < n_; ++i) {
+      if (o[i] != base_[i]) ms_.changed[i] = 1;
+    }
+  }
+
+  const uint32_t* codes_of(size_t k) const { return ms_.codes.data() + k * n_; }
+  bool same_outcome(size_t a, size_t b) const { return std::equal(codes_of(a), codes_of(a) + n_, codes_of(b)); }
+
+  std::vector<std::pair<uint32_t, uint32_t>> changes(size_t k) const {
     std::vector<std::pair<uint32_t, uint32_t>> out;
-    for (size_t i = 0; i < o.size(); ++i) {
+    const uint32_t* o = codes_of(k);
+    for (size_t i = 0; i < n_; ++i) {
       if (o[i] != base_[i]) out.emplace_back(static_cast<uint32_t>(i), o[i] & ~kUnknownMark);
     }
     return out;
   }
 
-  // Codes still possible per change, over the tested values [first, last] of one group.
+  // Codes still possible per change, over the tested values `members` of one group.
   void fill_possible(WhatIf& w, const std::vector<size_t>& members) const {
     for (const auto& [o, code] : w.changes) {
       uint64_t poss = ~uint64_t{0};
       if (code == m_.outputs[o].unknown_code) {
         poss = 0;
-        for (size_t k : members) poss |= tested_possible_[k][o];
+        for (size_t k : members) poss |= ms_.possible[k * n_ + o];
       }
       w.possible.push_back(poss);
     }
@@ -158,25 +193,23 @@ class MissingAnalysis {
     MissingField mf;
     mf.ref = c.ref;
     mf.imprecise = c.current.kind == VKind::Date;
-    std::vector<uint8_t> changed(m_.outputs.size(), 0);
+    std::vector<uint8_t>& changed = ms_.changed;
+    changed.assign(n_, 0);
     const FieldDef& f = *c.field;
-    std::string path = field_path(m_.schema, c.ref);
     // Test values and how to name the groups they form.
-    std::vector<std::pair<Value, Outcome>> tested;
+    ms_.tested.clear();
+    ms_.codes.clear();
+    ms_.possible.clear();
     enum class Naming { Discrete, Ordered, None } naming = Naming::None;
-    std::vector<double> points;
-    std::vector<Probe> probes;
+    std::vector<double>& points = ms_.points;
+    points.clear();
+    std::vector<Probe>& probes = ms_.probes;
+    probes.clear();
     for (const auto& pr : s_.main.probes) {
       if (pr.field == c.ref) probes.push_back(pr);
     }
-    tested_possible_.clear();
-    auto test = [&](const Value& v) {
-      if (auto o = try_value(c.ref, v)) {
-        note_changes(*o, changed);
-        tested.emplace_back(v, std::move(*o));
-        tested_possible_.push_back(last_possible_);
-      }
-    };
+    begin_candidate(c.ref);
+    auto test = [&](const Value& v) { try_value(v); };
     switch (f.type) {
       case FieldType::Boolean:
         naming = Naming::Discrete;
@@ -208,13 +241,10 @@ class MissingAnalysis {
         }
         std::sort(points.begin(), points.end());
         points.erase(std::unique(points.begin(), points.end()), points.end());
-        std::vector<double> kept;
-        for (double x : points) {
-          if (f.min && (x < *f.min || (f.min_exclusive && x == *f.min))) continue;
-          if (f.max && (x > *f.max || (f.max_exclusive && x == *f.max))) continue;
-          kept.push_back(x);
-        }
-        points = kept;
+        std::erase_if(points, [&](double x) {
+          return (f.min && (x < *f.min || (f.min_exclusive && x == *f.min))) ||
+                 (f.max && (x > *f.max || (f.max_exclusive && x == *f.max)));
+        });
         for (double x : points) test(Value::number(x));
         break;
       }
@@ -240,10 +270,10 @@ class MissingAnalysis {
         test(Value::list_of(nullptr, 0));
         if (f.of == ListOf::Enum) {
           const EnumDef& e = m_.schema.enums[static_cast<size_t>(f.enum_id)];
-          single_items_.resize(e.values.size());
+          ms_.single_items.resize(e.values.size());
           for (uint32_t i = 0; i < e.values.size(); ++i) {
-            single_items_[i] = Value::enumerated(static_cast<uint16_t>(f.enum_id), i);
-            test(Value::list_of(&single_items_[i], 1));
+            ms_.single_items[i] = Value::enumerated(static_cast<uint16_t>(f.enum_id), i);
+            test(Value::list_of(&ms_.single_items[i], 1));
           }
         }
         break;
@@ -261,8 +291,9 @@ class MissingAnalysis {
     }
     if (mf.affects.empty()) return;
     if (opt_.what_if && f.type != FieldType::List) {
-      if (naming == Naming::Discrete) discrete(f, path, tested, mf);
-      if (naming == Naming::Ordered) ordered(f, path, tested, probes, mf);
+      std::string path = field_path(m_.schema, c.ref);
+      if (naming == Naming::Discrete) discrete(f, path, mf);
+      if (naming == Naming::Ordered) ordered(f, path, probes, mf);
     }
     out.push_back(std::move(mf));
   }
@@ -273,26 +304,26 @@ class MissingAnalysis {
     return "?";
   }
 
-  void discrete(const FieldDef& f, const std::string& path, const std::vector<std::pair<Value, Outcome>>& tested,
-                MissingField& mf) {
+  void discrete(const FieldDef& f, const std::string& path, MissingField& mf) {
+    const std::vector<Value>& tested = ms_.tested;
     std::vector<bool> used(tested.size(), false);
     for (size_t i = 0; i < tested.size(); ++i) {
       if (used[i]) continue;
       std::vector<size_t> group{i};
       for (size_t j = i + 1; j < tested.size(); ++j) {
-        if (!used[j] && tested[j].second == tested[i].second) group.push_back(j);
+        if (!used[j] && same_outcome(j, i)) group.push_back(j);
       }
       for (size_t g : group) used[g] = true;
-      auto ch = changes(tested[i].second);
+      auto ch = changes(i);
       if (ch.empty()) continue;
       WhatIf w;
       if (group.size() == 1) {
-        w.when = path + " == " + value_name(f, tested[i].first);
+        w.when = path + " == " + value_name(f, tested[i]);
       } else {
         w.when = path + " in [";
         for (size_t k = 0; k < group.size(); ++k) {
           if (k) w.when += ", ";
-          w.when += value_name(f, tested[group[k]].first);
+          w.when += value_name(f, tested[group[k]]);
         }
         w.when += "]";
       }
@@ -302,8 +333,8 @@ class MissingAnalysis {
     }
   }
 
-  void ordered(const FieldDef& f, const std::string& path, const std::vector<std::pair<Value, Outcome>>& tested,
-               const std::vector<Probe>& probes, MissingField& mf) {
+  void ordered(const FieldDef& f, const std::string& path, const std::vector<Probe>& probes, MissingField& mf) {
+    const std::vector<Value>& tested = ms_.tested;
     if (tested.empty()) return;
     auto x_of = [](const Value& v) { return v.kind == VKind::Date ? static_cast<double>(v.date.lo) : v.num; };
     // Runs of equal outcomes over the sorted test points.
@@ -312,7 +343,7 @@ class MissingAnalysis {
     };
     std::vector<Run> runs;
     for (size_t i = 0; i < tested.size(); ++i) {
-      if (!runs.empty() && tested[runs.back().last].second == tested[i].second) {
+      if (!runs.empty() && same_outcome(runs.back().last, i)) {
         runs.back().last = i;
       } else {
         runs.push_back({i, i});
@@ -324,8 +355,8 @@ class MissingAnalysis {
     };
     std::vector<Bound> bounds;
     for (size_t k = 0; k + 1 < runs.size(); ++k) {
-      double p = x_of(tested[runs[k].last].first);
-      double q = x_of(tested[runs[k + 1].first].first);
+      double p = x_of(tested[runs[k].last]);
+      double q = x_of(tested[runs[k + 1].first]);
       int mode = 0;  // 1: closed upper at q; 2: closed lower at p
       for (const auto& pr : probes) {
         if (pr.at == q && pr.closed_upper) mode = 1;
@@ -339,7 +370,7 @@ class MissingAnalysis {
       }
     }
     for (size_t k = 0; k < runs.size(); ++k) {
-      auto ch = changes(tested[runs[k].first].second);
+      auto ch = changes(runs[k].first);
       if (ch.empty()) continue;
       WhatIf w;
       std::string lower = k > 0 ? bounds[k - 1].above : "";
@@ -354,7 +385,7 @@ class MissingAnalysis {
         w.when = "any value of " + path;
       }
       if (runs[k].first == runs[k].last && k > 0 && k + 1 < runs.size()) {
-        w.when = path + " == " + format_value_for(f, x_of(tested[runs[k].first].first));
+        w.when = path + " == " + format_value_for(f, x_of(tested[runs[k].first]));
       }
       w.changes = std::move(ch);
       std::vector<size_t> members;
@@ -368,12 +399,13 @@ class MissingAnalysis {
   const Patient& p_;
   const AssessOptions& opt_;
   AssessScratch& s_;
-  const Outcome& base_;
+  MissingScratch& ms_;
+  const size_t n_;  // outputs
+  const std::vector<uint32_t>& base_;
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
-  std::vector<Value> single_items_;
-  std::vector<uint64_t> last_possible_;                 // of the last try_value
-  std::vector<std::vector<uint64_t>> tested_possible_;  // parallel to analyse()'s `tested`
+  uint32_t slot_ = 0;         // of the candidate
+  Value* patched_ = nullptr;  // in ms_: the value under test
 };
 
 }  // namespace
@@ -394,8 +426,56 @@ std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m) {
   return out;
 }
 
+void index_slot_dependants(RuleSetModel& m) {
+  size_t nslots = m.schema.fields.size();
+  std::vector<std::vector<uint8_t>> reads(m.defs.size());  // per def: slots read, transitively
+  std::vector<uint8_t> state(m.defs.size(), 0);
+  // Depth-first over `deps` (the checker has rejected cycles); field_reads holds the fields a
+  // definition reads itself, deps what it references.
+  auto visit = [&](auto& self, uint32_t d) -> const std::vector<uint8_t>& {
+    if (state[d]) return reads[d];
+    state[d] = 1;
+    std::vector<uint8_t> r(nslots, 0);
+    for (FieldRef f : m.defs[d].field_reads) r[ref_slot(f)] = 1;
+    for (uint32_t dep : m.defs[d].deps) {
+      const auto& rd = self(self, dep);
+      for (size_t i = 0; i < nslots; ++i) r[i] |= rd[i];
+    }
+    reads[d] = std::move(r);
+    return reads[d];
+  };
+  m.defs_reading_slot.assign(nslots, {});
+  m.slot_affects_outputs.assign(nslots, 0);
+  for (uint32_t d = 0; d < m.defs.size(); ++d) {
+    const auto& r = visit(visit, d);
+    for (size_t i = 0; i < nslots; ++i) {
+      if (r[i]) m.defs_reading_slot[i].push_back(d);
+    }
+  }
+  for (uint32_t od : m.output_defs) {
+    for (size_t i = 0; i < nslots; ++i) m.slot_affects_outputs[i] |= reads[od][i];
+  }
+  m.output_presuming_defs.assign(m.outputs.size(), {});
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    for (uint32_t d = 0; d < m.defs.size(); ++d) {
+      if (!m.defs[d].presumes.empty() && m.output_deps[o][d]) m.output_presuming_defs[o].push_back(d);
+    }
+  }
+}
+
 void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& scratch, Assessment& out) {
-  out.outputs.clear();
+  // Per-output results are reset in place (their vectors keep their capacity across records).
+  out.outputs.resize(m.outputs.size());
+  for (auto& r : out.outputs) {
+    r.code = 0;
+    r.known = false;
+    r.possible = ~uint64_t{0};
+    r.why.clear();
+    r.reasons.clear();
+    r.notes.clear();
+    r.evidence.clear();
+    r.decided_rule = -1;
+  }
   out.defs.clear();
   out.paths.clear();
   out.missing.clear();
@@ -420,7 +500,10 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
       out.contradictions.push_back(std::move(e));
     }
   }
-  if (!out.contradictions.empty()) return;
+  if (!out.contradictions.empty()) {
+    out.outputs.clear();
+    return;
+  }
 
   // With the trace asked for, every definition, in declaration order: nothing skipped. Without
   // it, the outputs (below) evaluate exactly the definitions they depend on; the others cannot
@@ -429,9 +512,10 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     for (uint32_t d = 0; d < m.defs.size(); ++d) ev.def(d);
   }
 
-  Outcome base(m.outputs.size());
-  std::vector<const USet*> unknown_why(m.outputs.size(), nullptr);
-  out.outputs.resize(m.outputs.size());
+  std::vector<uint32_t>& base = scratch.missing.base;
+  base.assign(m.outputs.size(), 0);
+  std::vector<const USet*>& unknown_why = scratch.missing.unknown_why;
+  unknown_why.assign(m.outputs.size(), nullptr);
   for (uint32_t o = 0; o < m.outputs.size(); ++o) {
     const OutputDef& od = m.outputs[o];
     OutputResult& r = out.outputs[o];
@@ -441,7 +525,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     base[o] = r.known ? v.e : (od.unknown_code | kUnknownMark);
     if (!r.known) {
       unknown_why[o] = v.why;
-      r.why = to_vec(v.why);
+      if (v.why) r.why.assign(v.why->refs, v.why->refs + v.why->size);
       if (v.hint == kPossibleCodes) r.possible = v.codes;
     }
     r.decided_rule = s.decided_rule[o];
@@ -453,9 +537,8 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
       if (w.kind == VKind::Bool && w.b) r.reasons.push_back({o, &rd, nullptr});
     }
     // Presumptions the verdict rests on, stated with it.
-    for (uint32_t d = 0; d < m.defs.size(); ++d) {
+    for (uint32_t d : m.output_presuming_defs[o]) {
       const Def& def = m.defs[d];
-      if (def.presumes.empty() || !m.output_deps[o][d]) continue;
       bool presumed = std::any_of(def.presumes.begin(), def.presumes.end(),
                                   [&](uint32_t slot) { return p.values[slot].kind == VKind::Unknown; });
       if (presumed) r.reasons.push_back({o, nullptr, &def});
@@ -511,7 +594,8 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   out.rules_reached = s.rules_reached;
   out.tree_branches_reached = s.tree_nodes_reached;
 
-  MissingAnalysis ma(m, p, opt, scratch, base, unknown_why);
+  if (!opt.missing) return;
+  MissingAnalysis ma(m, p, opt, scratch);
   ma.run(out.missing);
 }
 

@@ -72,10 +72,25 @@ struct Assessment {
   std::vector<uint64_t> tree_branches_reached;
 };
 
+// Working memory of the missing-data analysis (assessment.cpp), reused across records.
+struct MissingScratch {
+  std::vector<Value> values, items, subs;  // the counterfactual patient (one fact patched)
+  std::vector<Value> tested;               // values tested for the current field
+  std::vector<uint32_t> codes;             // their outcomes: one code per output, flat
+  std::vector<uint64_t> possible;          // and per output the codes still possible, flat
+  std::vector<uint32_t> base;              // the outcome of the main assessment
+  std::vector<const USet*> unknown_why;    // per output: the fields that left it unknown
+  std::vector<uint8_t> changed;            // per output: some tested value changes it
+  std::vector<double> points;
+  std::vector<Probe> probes;
+  std::vector<Value> single_items;
+};
+
 // Per-thread working memory for assess(); reuse it across records.
 struct AssessScratch {
   EvalState main;
   EvalState counterfactual;
+  MissingScratch missing;
 };
 
 // Never throws for bad patient data (std::bad_alloc aside).
@@ -83,5 +98,9 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
 
 // Which defs each output depends on (transitively); computed once per rule set.
 std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m);
+
+// Fills m.defs_reading_slot, m.slot_affects_outputs and m.output_presuming_defs (after the
+// checker and output_dependencies); once per rule set.
+void index_slot_dependants(RuleSetModel& m);
 
 }  // namespace oligoscreen::detail

@@ -30,8 +30,8 @@ void prepare_state(const RuleSetModel& m, EvalState& s) {
   s.tree_nodes_reached.assign(m.trees.size(), 0);
 }
 
-Evaluator::Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Override* ov)
-    : m_(m), p_(p), s_(s), ov_(ov && ov->active ? ov : nullptr) {}
+Evaluator::Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Value* values)
+    : m_(m), s_(s), values_(values ? values : p.values.data()) {}
 
 const USet* Evaluator::single(FieldRef r) {
   auto* u = static_cast<USet*>(s_.arena.allocate(sizeof(USet)));
@@ -105,7 +105,7 @@ Value Evaluator::kor(const Value& a, const Value& b) {
 
 Value Evaluator::load_field(uint32_t slot) {
   FieldRef r = make_ref(slot);
-  Value v = (ov_ && ov_->ref == r) ? ov_->value : p_.values[slot];
+  Value v = values_[slot];
   if (v.kind == VKind::Unknown) {
     Value u = Value::unknown(single(r));
     FieldType t = m_.schema.fields[slot].type;
@@ -126,7 +126,7 @@ Value Evaluator::load_field(uint32_t slot) {
 Value Evaluator::load_sub(const Value& rec, uint32_t sub) {
   if (rec.kind != VKind::Record) return Value::unknown(rec.why);
   FieldRef r = rec.aux | ((sub + 1) << 16);
-  Value v = (ov_ && ov_->ref == r) ? ov_->value : rec.rec.fields[sub];
+  Value v = rec.rec.fields[sub];
   if (v.kind == VKind::Unknown) {
     Value u = Value::unknown(single(r));
     const FieldDef& f = m_.schema.fields[ref_slot(r)].fields[sub];
@@ -384,9 +384,9 @@ Value Evaluator::eval(uint32_t node) {
         default: return m_.hot_lits[n.lit];
       }
     case Op::Field: {
-      const Value& v = p_.values[n.index];
-      // Fast path: a known, precise value that no what-if overrides.
-      if (!ov_ && v.kind != VKind::Unknown && (v.kind != VKind::Date || v.date.lo == v.date.hi)) return v;
+      const Value& v = values_[n.index];
+      // Fast path: a known, precise value.
+      if (v.kind != VKind::Unknown && (v.kind != VKind::Date || v.date.lo == v.date.hi)) return v;
       return load_field(n.index);
     }
     case Op::SubField: return load_sub(eval(n.a), n.index);
@@ -474,13 +474,11 @@ Value Evaluator::eval(uint32_t node) {
 // known and not overridden; otherwise the general path (unknown sets, probes, dates).
 Value Evaluator::compare_const(const HotNode& n) {
   const Value* v = nullptr;
-  if (!ov_) {
-    if (n.c == kNone) {
-      v = &p_.values[n.index];
-    } else {
-      const Value& rec = s_.vars[n.c];
-      if (rec.kind == VKind::Record) v = &rec.rec.fields[n.index];
-    }
+  if (n.c == kNone) {
+    v = &values_[n.index];
+  } else {
+    const Value& rec = s_.vars[n.c];
+    if (rec.kind == VKind::Record) v = &rec.rec.fields[n.index];
   }
   if (v && v->kind == VKind::Number && n.lit_kind == VKind::Number) {
     double x = v->num, c = n.num;
@@ -507,7 +505,7 @@ Value Evaluator::compare_const(const HotNode& n) {
 Value Evaluator::root(uint32_t node) {
   const HotNode& n = m_.hot[node];
   double x;
-  if (n.prog_len == 0 || ov_ || (n.type != Type::Bool && n.type != Type::Number) || !run_prog(n, x)) return eval(node);
+  if (n.prog_len == 0 || (n.type != Type::Bool && n.type != Type::Number) || !run_prog(n, x)) return eval(node);
   Value v = n.type == Type::Bool ? Value::boolean(x != 0) : Value::number(x);
   if (s_.verify_fast && !same_known(eval(node), v)) ++s_.fast_mismatches;
   return v;
@@ -517,7 +515,7 @@ Value Evaluator::def(uint32_t d) {
   if (s_.done[d] == s_.generation) return s_.cache[d];
   const RuleSetModel::DefHot& def = m_.def_hot[d];
   // The common case first: a compiled boolean criterion whose program succeeds.
-  if (def.type == Type::Bool && def.root != kNone && !ov_ && !s_.verify_fast &&
+  if (def.type == Type::Bool && def.root != kNone && !s_.verify_fast &&
       (def.kind == DefKind::Criterion || def.kind == DefKind::Fact)) {
     const HotNode& root = m_.hot[def.root];
     double x;
@@ -541,7 +539,7 @@ Value Evaluator::def(uint32_t d) {
       // general tier when it bails out.
       const HotNode& root = m_.hot[def.root];
       double x;
-      if (root.prog_len != 0 && !ov_) {
+      if (root.prog_len != 0) {
         if ((fast = run_prog(root, x))) {
           switch (def.type) {
             case Type::Bool: v = Value::boolean(x != 0); break;

@@ -46,16 +46,12 @@ struct EvalState {
   uint32_t fast_mismatches = 0;
 };
 
-// One override of an input fact, for counterfactual re-assessment.
-struct Override {
-  bool active = false;
-  FieldRef ref = 0;
-  Value value;
-};
-
 class Evaluator {
  public:
-  Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Override* ov = nullptr);
+  // `values`: the top-level field values to read, one per schema slot; by default the
+  // patient's. A counterfactual re-assessment passes a patched copy (one fact changed), so
+  // that both tiers run unchanged on it.
+  Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Value* values = nullptr);
 
   Value def(uint32_t d);
   Value eval(uint32_t node);
@@ -97,8 +93,7 @@ class Evaluator {
   bool fast_day(uint32_t node, int32_t& out);
   bool fast_list(uint32_t node, const Value*& items, uint32_t& count);
   bool fast_def(uint32_t d, Value& out);
-  // A root expression: its fast-tier program when it has one and no fact is overridden,
-  // else eval().
+  // A root expression: its fast-tier program when it has one and it succeeds, else eval().
   Value root(uint32_t node);
   // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out.
   bool run_prog(const HotNode& root, double& out);
@@ -106,9 +101,8 @@ class Evaluator {
   const Value* sub_value(uint32_t var, uint32_t sub) const;
 
   const RuleSetModel& m_;
-  const Patient& p_;
   EvalState& s_;
-  const Override* ov_;
+  const Value* values_;
 };
 
 // Resets `s` for a new assessment of `m`.

@@ -67,6 +67,16 @@ class Compiler {
     return true;
   }
 
+  bool short_circuit(const HotNode& n, FCode jump, FCode combine) {
+    if (!emit(n.a)) return false;
+    size_t at = ops_.size();
+    push(make(jump), 0);
+    if (!emit(n.b)) return false;
+    push(make(combine), -1);
+    ops_[at].a = static_cast<uint32_t>(ops_.size() - at - 1);
+    return true;
+  }
+
   bool emit(uint32_t node) {
     if (node == kNone || node >= m_.hot.size()) return false;
     const HotNode& n = m_.hot[node];
@@ -117,8 +127,12 @@ class Compiler {
         if (n.type != Type::Number || !emit(n.a)) return false;
         push(make(FCode::Neg), 0);
         return true;
-      case Op::And: return binary(n, FCode::And);
-      case Op::Or: return binary(n, FCode::Or);
+      // Short-circuit: `false and x` is false and `true or x` true whatever x is, unknown
+      // included (Kleene), so the right operand may be skipped. Not while probes are recorded
+      // (the main assessment): the general tier evaluates both operands and records the
+      // thresholds an unknown field is compared with, which the missing-data analysis tests.
+      case Op::And: return short_circuit(n, FCode::AndJump, FCode::And);
+      case Op::Or: return short_circuit(n, FCode::OrJump, FCode::Or);
       case Op::Add: return n.type == Type::Number && binary(n, FCode::Add);
       case Op::Sub: return n.type == Type::Number && binary(n, FCode::Sub2);
       case Op::Mul: return n.type == Type::Number && binary(n, FCode::Mul);

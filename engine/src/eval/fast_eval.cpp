@@ -12,14 +12,12 @@
 namespace oligoscreen::detail {
 
 const Value& Evaluator::field_value(uint32_t slot) const {
-  if (ov_ && ov_->ref == make_ref(slot)) return ov_->value;
-  return p_.values[slot];
+  return values_[slot];
 }
 
 const Value* Evaluator::sub_value(uint32_t var, uint32_t sub) const {
   const Value& rec = s_.vars[var];
   if (rec.kind != VKind::Record) return nullptr;
-  if (ov_ && ov_->ref == (rec.aux | ((sub + 1) << 16))) return &ov_->value;
   return &rec.rec.fields[sub];
 }
 

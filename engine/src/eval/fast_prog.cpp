@@ -51,7 +51,7 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
   LoopFrame loops[kFastLoops];
   double* sp = stack;
   LoopFrame* lp = loops;
-  const Value* values = p_.values.data();
+  const Value* values = values_;
   const FastOp* pc = m_.fast_ops.data() + root.prog_first;
   const FastOp* end = pc + root.prog_len;
   for (; pc != end; ++pc) {
@@ -217,6 +217,12 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         if (*--sp == 0) pc += op.a;
         break;
       case FCode::Jump: pc += op.a; break;
+      case FCode::AndJump:
+        if (sp[-1] == 0 && !s_.record_probes) pc += op.a;
+        break;
+      case FCode::OrJump:
+        if (sp[-1] != 0 && !s_.record_probes) pc += op.a;
+        break;
     }
   }
   out = stack[0];

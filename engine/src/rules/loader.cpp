@@ -65,6 +65,7 @@ class Loader {
     if (loaded_.size() == m_->manifest.files.size() + 1 && !names_lost_) check_rule_set(*m_, d_, broken_);
     if (!d_.has_errors()) report_unused();
     if (!d_.has_errors()) m_->output_deps = output_dependencies(*m_);
+    if (!d_.has_errors()) index_slot_dependants(*m_);
     if (!d_.has_errors()) specialize(*m_);
     m_->sha256 = content_hash();
     if (d_.has_errors()) return nullptr;

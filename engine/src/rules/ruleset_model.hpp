@@ -185,6 +185,12 @@ struct RuleSetModel {
   std::vector<DefHot> def_hot;      // per def, what evaluation needs
   uint32_t max_vars = 0;            // bound variables needed by the deepest expression
   std::vector<std::vector<uint8_t>> output_deps;  // [output][def]: the output depends on the def
+  // For counterfactual re-assessment: per top-level field slot, the defs whose value may
+  // depend on it (transitively, in index order), and whether any output may.
+  std::vector<std::vector<uint32_t>> defs_reading_slot;
+  std::vector<uint8_t> slot_affects_outputs;
+  // Per output: the defs it depends on that presume an unrecorded field (in def order).
+  std::vector<std::vector<uint32_t>> output_presuming_defs;
 
   [[nodiscard]] int find_def(std::string_view id) const {
     for (size_t i = 0; i < defs.size(); ++i) {
