@@ -1,4 +1,8 @@
-// CSV output of a batch: header and cell escaping (result-format.md "CSV").
+// CSV output of a batch: header, cell escaping and rows (result-format.md "CSV").
+#include "batch/csv_output.hpp"
+
+#include <charconv>
+
 #include "batch/batch.hpp"
 
 namespace oligoscreen::detail {
@@ -70,6 +74,85 @@ std::string batch_csv_header(const RuleSetModel& m, bool source_column) {
   if (source_column) h += ",source";
   h += '\n';
   return h;
+}
+
+namespace {
+
+// Appends field_path(schema, ref) without building it.
+void append_field_path(const Schema& schema, FieldRef ref, std::string& out) {
+  const uint32_t slot = ref_slot(ref);
+  if (slot >= schema.fields.size()) {
+    out += '?';
+    return;
+  }
+  const FieldDef& f = schema.fields[slot];
+  out += f.path;
+  if (const uint32_t elem1 = ref_elem1(ref); elem1 != 0) {
+    char buf[16];
+    buf[0] = '[';
+    char* end = std::to_chars(buf + 1, buf + sizeof buf - 1, elem1 - 1).ptr;
+    *end++ = ']';
+    out.append(buf, static_cast<size_t>(end - buf));
+  }
+  if (const uint32_t sub1 = ref_sub1(ref); sub1 != 0) {
+    out += '.';
+    if (sub1 - 1 < f.fields.size()) {
+      out += f.fields[sub1 - 1].path;
+    } else {
+      out += '?';
+    }
+  }
+}
+
+}  // namespace
+
+CsvRowWriter::CsvRowWriter(const RuleSetModel& m) : m_(m), columns_(batch_csv_columns(m)) {
+  for (uint32_t o : columns_) {
+    auto& cells = code_cells_.emplace_back();
+    for (const auto& code : m.schema.enums[m.outputs[o].enum_id].values) {
+      std::string cell(1, ',');
+      append_csv_cell(code, cell);
+      cells.push_back(std::move(cell));
+    }
+    no_codes_ += ',';
+  }
+  set_source({});
+}
+
+void CsvRowWriter::set_source(std::string_view source) {
+  tail_.assign(1, ',');
+  tail_ += m_.sha256;
+  if (!source.empty()) {
+    tail_ += ',';
+    append_csv_cell(source, tail_);
+  }
+  tail_ += '\n';
+}
+
+void CsvRowWriter::row(const std::string* id, const Assessment* a, const std::vector<InputError>& errors,
+                       std::string& out) {
+  append_csv_cell(id ? std::string_view(*id) : std::string_view(), out);
+  if (a) {
+    for (size_t c = 0; c < columns_.size(); ++c) out += code_cells_[c][a->outputs[columns_[c]].code];
+    out += ',';
+    scratch_.clear();
+    for (const auto& mf : a->missing) {
+      if (!scratch_.empty()) scratch_ += ';';
+      append_field_path(m_.schema, mf.ref, scratch_);
+    }
+    append_csv_cell(scratch_, out);
+    out += ',';
+  } else {
+    out += no_codes_;
+    out.append(",,", 2);
+    if (!errors.empty()) {
+      scratch_ = errors.front().kind;
+      scratch_.append(": ", 2);
+      scratch_ += errors.front().message;
+      append_csv_cell(scratch_, out);
+    }
+  }
+  out += tail_;
 }
 
 }  // namespace oligoscreen::detail

@@ -1,5 +1,7 @@
 #include "batch/worker.hpp"
 
+#include <algorithm>
+
 #include "json/json_reader.hpp"
 #include "patient/patient_reader.hpp"
 #include "result/json_result.hpp"
@@ -16,7 +18,7 @@ uint64_t batch_id_hash(std::string_view id) {
 }
 
 ChunkWorker::ChunkWorker(const RuleSetModel& m, const BatchOptions& opt)
-    : m_(m), opt_(opt), splitter_(opt.max_record_bytes) {
+    : m_(m), opt_(opt), splitter_(opt.max_record_bytes), csv_(m) {
   copt_.strict = opt.strict;
   copt_.explain = opt.explain;
   copt_.what_if = opt.what_if;
@@ -24,7 +26,6 @@ ChunkWorker::ChunkWorker(const RuleSetModel& m, const BatchOptions& opt)
   ro_.explain = opt.explain;
   ro_.what_if = opt.what_if;
   splitter_.set_skip_bom(false);
-  columns_ = batch_csv_columns(m);
 }
 
 void ChunkWorker::screen_jsonl(std::string_view text, uint32_t line) {
@@ -102,41 +103,19 @@ void ChunkWorker::emit(Chunk& c, const RawRecord& r) {
     c.out += '\n';
     return;
   }
-  // CSV: id, one column per output, missing, error, ruleset_sha256[, source].
-  append_csv_cell(id ? std::string_view(*id) : std::string_view(), c.out);
-  for (uint32_t o : columns_) {
-    c.out += ',';
-    if (cr_.ok) {
-      append_csv_cell(m_.schema.enums[m_.outputs[o].enum_id].values[cr_.assessment.outputs[o].code], c.out);
-    }
-  }
-  c.out += ',';
-  scratch_.clear();
-  if (cr_.ok) {
-    for (const auto& mf : cr_.assessment.missing) {
-      if (!scratch_.empty()) scratch_ += ';';
-      scratch_ += field_path(m_.schema, mf.ref);
-    }
-  }
-  append_csv_cell(scratch_, c.out);
-  c.out += ',';
-  if (!cr_.ok && !cr_.errors.empty()) {
-    scratch_ = cr_.errors.front().kind;
-    scratch_ += ": ";
-    scratch_ += cr_.errors.front().message;
-    append_csv_cell(scratch_, c.out);
-  }
-  c.out += ',';
-  c.out += m_.sha256;
-  if (!ro_.source.empty()) {
-    c.out += ',';
-    append_csv_cell(ro_.source, c.out);
-  }
-  c.out += '\n';
+  csv_.row(id, cr_.ok ? &cr_.assessment : nullptr, cr_.errors, c.out);
+}
+
+void ChunkWorker::reserve_output(Chunk& c, uint64_t bytes, uint64_t records) {
+  const uint64_t want = bytes / records * c.records.size() * 9 / 8 + (64u << 10);
+  c.out.reserve(c.out.size() + static_cast<size_t>(std::min<uint64_t>(want, kMaxReserve)));
 }
 
 void ChunkWorker::run(Chunk& c, const std::string& source) {
   ro_.source = source;
+  if (opt_.output_format == BatchOutputFormat::Csv) csv_.set_source(source);
+  const size_t out_start = c.out.size();
+  if (out_records_ != 0) reserve_output(c, out_bytes_, out_records_);
   for (const RawRecord& r : c.records) {
     cr_.patient.has_id = false;
     cr_.patient.id.clear();
@@ -153,7 +132,10 @@ void ChunkWorker::run(Chunk& c, const std::string& source) {
       }
     }
     emit(c, r);
+    if (out_records_ == 0 && &r == &c.records.front()) reserve_output(c, c.out.size() - out_start, 1);
   }
+  out_bytes_ += c.out.size() - out_start;
+  out_records_ += c.records.size();
   c.done = true;
 }
 

@@ -9,6 +9,7 @@
 #include "api/screen.hpp"
 #include "batch/batch.hpp"
 #include "batch/chunk.hpp"
+#include "batch/csv_output.hpp"
 #include "patient/csv_reader.hpp"
 #include "result/json_result.hpp"
 
@@ -27,6 +28,9 @@ class ChunkWorker {
   void screen_csv(const CsvHeader& header, std::string_view text, uint32_t line);
   void assess_read(bool read_ok);
   void emit(Chunk& c, const RawRecord& r);
+  // Room in c.out for its records at `bytes` / `records` per record (capped), so that a pooled
+  // chunk's buffer is allocated once rather than grown by copying.
+  void reserve_output(Chunk& c, uint64_t bytes, uint64_t records);
 
   const RuleSetModel& m_;
   const BatchOptions& opt_;
@@ -35,8 +39,10 @@ class ChunkWorker {
   CaseResult cr_;
   CsvSplitter splitter_;
   std::vector<std::string_view> cells_;
-  std::string scratch_;
-  std::vector<uint32_t> columns_;
+  CsvRowWriter csv_;
+  uint64_t out_bytes_ = 0;  // output written so far, for reserve_output()
+  uint64_t out_records_ = 0;
+  static constexpr uint64_t kMaxReserve = 32u << 20;
 };
 
 // FNV-1a, 64 bits: the duplicate-id check keeps only this hash of each id.

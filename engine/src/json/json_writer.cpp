@@ -1,5 +1,6 @@
 #include "json/json_writer.hpp"
 
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -81,51 +82,76 @@ char* write_finite(char* buf, double v) {
   return w;
 }
 
+// Bit 7 of byte k set when byte k of the little-endian word x may need attention: '"', '\\',
+// below U+0020, or non-ASCII. The lowest set bit is exact (higher ones may be false
+// positives from borrows), which is all the scan below uses.
+inline uint64_t special_bytes(uint64_t x) {
+  constexpr uint64_t k01 = 0x0101010101010101ULL;
+  constexpr uint64_t k80 = 0x8080808080808080ULL;
+  const uint64_t quote = x ^ (k01 * '"');
+  const uint64_t backslash = x ^ (k01 * '\\');
+  return (x | ((x - k01 * 0x20) & ~x) | ((quote - k01) & ~quote) | ((backslash - k01) & ~backslash)) & k80;
+}
+
+// Index of the first byte at or after i that needs escaping or validation, or n.
+inline size_t next_special(const char* p, size_t i, size_t n) {
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      const uint64_t m = special_bytes(x);
+      if (m != 0) return i + static_cast<size_t>(std::countr_zero(m) >> 3);
+    }
+  }
+  for (; i < n; ++i) {
+    if (kEscape[static_cast<unsigned char>(p[i])] != 0) return i;
+  }
+  return n;
+}
+
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_string_body(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  size_t run = 0;  // start of the pending run of bytes copied as is
-  size_t i = 0;
+  const char* p = s.data();
   const size_t n = s.size();
+  size_t run = 0;  // start of the pending run of bytes copied as is
+  size_t i = next_special(p, 0, n);
   while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const uint8_t cls = kEscape[c];
-    if (cls == 0) {
-      ++i;
-      continue;
-    }
-    if (cls == 2) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (kEscape[c] == 2) {
       const Utf8Step st = utf8_step(s, i);
-      if (st.valid) {
-        i += st.length;
-        continue;
+      if (!st.valid) {
+        out.append(p + run, i - run);
+        out.append("\xEF\xBF\xBD", 3);
+        run = i + st.length;
       }
-      out.append(s.data() + run, i - run);
-      out.append("\xEF\xBF\xBD");
-      i += st.length;
-      run = i;
+      i = next_special(p, i + st.length, n);
       continue;
     }
-    out.append(s.data() + run, i - run);
+    out.append(p + run, i - run);
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\b': out.append("\\b", 2); break;
+      case '\f': out.append("\\f", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\r': out.append("\\r", 2); break;
+      case '\t': out.append("\\t", 2); break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
         out.append(esc, 6);
       }
     }
-    ++i;
-    run = i;
+    run = i + 1;
+    i = next_special(p, run, n);
   }
-  out.append(s.data() + run, n - run);
+  out.append(p + run, n - run);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  append_json_string_body(out, s);
   out.push_back('"');
 }
 
@@ -249,6 +275,14 @@ JsonWriter& JsonWriter::boolean(bool value) {
 JsonWriter& JsonWriter::null() {
   before_value();
   out_.append("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::resume_object() {
+  assert(!after_key_ && "JsonWriter: resume_object() after key()");
+  if (depth_ >= small_.size()) big_.resize(depth_ - small_.size() + 1);
+  level(depth_) = kObject | kHasItems;
+  ++depth_;
   return *this;
 }
 

@@ -40,6 +40,10 @@ class JsonWriter {
   // Appends `json`, which the caller guarantees to be one complete, valid JSON value (for
   // example a pre-serialised fragment), as the next value.
   JsonWriter& raw(std::string_view json);
+  // Continues an object whose '{' and at least one member the caller has already written to
+  // the output itself: the next key() is preceded by a comma. Its closing '}' is the
+  // caller's too (end_object() writes it, or the caller stops using the writer).
+  JsonWriter& resume_object();
 
   // Number of open containers.
   [[nodiscard]] uint32_t depth() const { return depth_; }
@@ -64,6 +68,11 @@ class JsonWriter {
 
 // Appends s as a JSON string literal (with the quotes), escaped as described above.
 void append_json_string(std::string& out, std::string_view s);
+
+// Same, without the quotes: what goes between them. Escaping is per character, so for pieces
+// that each end on a character boundary the body of a concatenation is the concatenation of
+// the bodies.
+void append_json_string_body(std::string& out, std::string_view s);
 
 // Shortest round-trip decimal form of v, laid out exactly as ECMAScript Number::toString
 // (JavaScript's String(v)): 2 -> "2", 2.5 -> "2.5", 0.1 -> "0.1", 123456789012 ->

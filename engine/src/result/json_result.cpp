@@ -3,6 +3,7 @@
 #include "core/date.hpp"
 #include "json/json_writer.hpp"
 #include "oligoscreen/version.hpp"
+#include "result/json_parts.hpp"
 
 namespace oligoscreen::detail {
 
@@ -27,9 +28,7 @@ void write_value_json(const RuleSetModel& m, const Value& v, JsonWriter& w) {
   }
 }
 
-namespace {
-
-void provenance(const RuleSetModel& m, JsonWriter& w) {
+void write_provenance_json(const RuleSetModel& m, JsonWriter& w) {
   w.key("provenance").begin_object();
   w.key("ruleset").begin_object();
   w.key("id").string(m.manifest.id);
@@ -42,13 +41,17 @@ void provenance(const RuleSetModel& m, JsonWriter& w) {
   w.end_object();
 }
 
+namespace {
+
 void evidence_ids(const RuleSetModel& m, const std::vector<uint32_t>& ids, JsonWriter& w) {
   w.begin_array();
   for (uint32_t e : ids) w.string(m.evidence[e].id);
   w.end_array();
 }
 
-void reason(const RuleSetModel& m, const ReasonOut& r, JsonWriter& w) {
+}  // namespace
+
+void write_reason_json(const RuleSetModel& m, const ReasonOut& r, JsonWriter& w) {
   w.begin_object();
   if (r.def) {
     w.key("code").string(r.def->code);
@@ -64,7 +67,7 @@ void reason(const RuleSetModel& m, const ReasonOut& r, JsonWriter& w) {
   w.end_object();
 }
 
-void evidence_entry(const EvidenceDef& e, JsonWriter& w) {
+void write_evidence_entry_json(const EvidenceDef& e, JsonWriter& w) {
   w.begin_object();
   w.key("citation").string(e.citation);
   if (!e.doi.empty()) w.key("doi").string(e.doi);
@@ -91,82 +94,7 @@ void evidence_entry(const EvidenceDef& e, JsonWriter& w) {
   w.end_object();
 }
 
-// Compact JSON of a rule set's constant parts (evidence entries, reasons, notes and
-// presumption reasons), rendered once per thread and rule set: they are most of a result's
-// bytes. Keyed by the model's address and hash, and indexed by position in the model, so a
-// model loaded at a freed model's address either has the same content or is rebuilt.
-struct Fragments {
-  const RuleSetModel* model = nullptr;
-  std::string sha256;
-  std::vector<std::string> evidence;                   // per evidence index
-  std::vector<std::vector<std::string>> reasons, notes;  // per output, per reason/note
-  std::vector<std::string> presumptions;               // per def
-};
-
-const Fragments& fragments(const RuleSetModel& m) {
-  thread_local Fragments f;
-  if (f.model == &m && f.sha256 == m.sha256) return f;
-  f = Fragments{};
-  f.evidence.resize(m.evidence.size());
-  for (size_t e = 0; e < m.evidence.size(); ++e) {
-    JsonWriter w(f.evidence[e]);
-    evidence_entry(m.evidence[e], w);
-  }
-  f.reasons.resize(m.outputs.size());
-  f.notes.resize(m.outputs.size());
-  for (size_t o = 0; o < m.outputs.size(); ++o) {
-    for (const auto& rd : m.outputs[o].reasons) {
-      f.reasons[o].emplace_back();
-      JsonWriter w(f.reasons[o].back());
-      reason(m, ReasonOut{static_cast<uint32_t>(o), &rd, nullptr}, w);
-    }
-    for (const auto& nd : m.outputs[o].notes) {
-      f.notes[o].emplace_back();
-      JsonWriter w(f.notes[o].back());
-      reason(m, ReasonOut{static_cast<uint32_t>(o), &nd, nullptr}, w);
-    }
-  }
-  f.presumptions.resize(m.defs.size());
-  for (size_t d = 0; d < m.defs.size(); ++d) {
-    if (m.defs[d].presumes.empty()) continue;
-    JsonWriter w(f.presumptions[d]);
-    reason(m, ReasonOut{0, nullptr, &m.defs[d]}, w);
-  }
-  f.model = &m;
-  f.sha256 = m.sha256;
-  return f;
-}
-
-// The cached fragment for `r`, or null when it is not one of the model's own reasons.
-const std::string* reason_fragment(const RuleSetModel& m, const Fragments& f, const ReasonOut& r) {
-  if (r.def) {
-    if (r.output >= m.outputs.size()) return nullptr;
-    const auto& od = m.outputs[r.output];
-    if (!od.reasons.empty() && r.def >= od.reasons.data() && r.def < od.reasons.data() + od.reasons.size()) {
-      return &f.reasons[r.output][static_cast<size_t>(r.def - od.reasons.data())];
-    }
-    if (!od.notes.empty() && r.def >= od.notes.data() && r.def < od.notes.data() + od.notes.size()) {
-      return &f.notes[r.output][static_cast<size_t>(r.def - od.notes.data())];
-    }
-    return nullptr;
-  }
-  if (r.presumption && !m.defs.empty() && r.presumption >= m.defs.data() &&
-      r.presumption < m.defs.data() + m.defs.size()) {
-    const std::string& s = f.presumptions[static_cast<size_t>(r.presumption - m.defs.data())];
-    return s.empty() ? nullptr : &s;
-  }
-  return nullptr;
-}
-
-// Writes `r`, from the cache in compact mode.
-void reason_cached(const RuleSetModel& m, const Fragments* f, const ReasonOut& r, JsonWriter& w) {
-  const std::string* s = f ? reason_fragment(m, *f, r) : nullptr;
-  if (s) {
-    w.raw(*s);
-  } else {
-    reason(m, r, w);
-  }
-}
+namespace {
 
 const char* code_name(const RuleSetModel& m, uint32_t output, uint32_t code) {
   return m.schema.enums[m.outputs[output].enum_id].values[code].c_str();
@@ -231,7 +159,9 @@ void positions_read(const RuleSetModel& m, const Patient& p, const Def& def, Jso
   w.end_object();
 }
 
-void trace(const RuleSetModel& m, const Patient& p, const Assessment& a, JsonWriter& w) {
+}  // namespace
+
+void write_trace_json(const RuleSetModel& m, const Patient& p, const Assessment& a, JsonWriter& w) {
   w.key("criteria").begin_array();
   for (uint32_t d = 0; d < m.defs.size(); ++d) {
     const Def& def = m.defs[d];
@@ -301,8 +231,10 @@ void trace(const RuleSetModel& m, const Patient& p, const Assessment& a, JsonWri
   w.end_object();
 }
 
+namespace {
+
 // Writes outputs in declaration order, nesting dotted keys ("trials.oligorare").
-void outputs(const RuleSetModel& m, const Assessment& a, const Fragments* f, JsonWriter& w) {
+void outputs(const RuleSetModel& m, const Assessment& a, JsonWriter& w) {
   std::string open_group;
   for (uint32_t o = 0; o < m.outputs.size(); ++o) {
     const OutputDef& od = m.outputs[o];
@@ -324,13 +256,13 @@ void outputs(const RuleSetModel& m, const Assessment& a, const Fragments* f, Jso
     w.begin_object();
     w.key("verdict").string(code_name(m, o, r.code));
     w.key("reasons").begin_array();
-    for (const auto& ro : r.reasons) reason_cached(m, f, ro, w);
+    for (const auto& ro : r.reasons) write_reason_json(m, ro, w);
     w.end_array();
     w.key("evidence");
     evidence_ids(m, r.evidence, w);
     if (!r.notes.empty()) {
       w.key("notes").begin_array();
-      for (const auto& ro : r.notes) reason_cached(m, f, ro, w);
+      for (const auto& ro : r.notes) write_reason_json(m, ro, w);
       w.end_array();
     }
     w.end_object();
@@ -340,14 +272,13 @@ void outputs(const RuleSetModel& m, const Assessment& a, const Fragments* f, Jso
 
 }  // namespace
 
-void render_result_json(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
-                        std::string& out) {
+void render_result_json_generic(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                                std::string& out) {
   JsonWriter w(out, opt.pretty);
   w.begin_object();
   w.key("id").string(p.id);
   if (!opt.source.empty()) w.key("source").string(opt.source);
-  const Fragments* f = opt.pretty ? nullptr : &fragments(m);
-  outputs(m, a, f, w);
+  outputs(m, a, w);
   w.key("missing").begin_array();
   for (const auto& mf : a.missing) {
     w.begin_object();
@@ -378,23 +309,19 @@ void render_result_json(const RuleSetModel& m, const Patient& p, const Assessmen
     w.end_object();
   }
   w.end_array();
-  if (opt.explain) trace(m, p, a, w);
+  if (opt.explain) write_trace_json(m, p, a, w);
   w.key("evidence").begin_object();
   for (uint32_t e : a.cited) {
     w.key(m.evidence[e].id);
-    if (f) {
-      w.raw(f->evidence[e]);
-    } else {
-      evidence_entry(m.evidence[e], w);
-    }
+    write_evidence_entry_json(m.evidence[e], w);
   }
   w.end_object();
   w.key("notice").string(kDecisionSupportNotice);
-  provenance(m, w);
+  write_provenance_json(m, w);
   w.end_object();
 }
 
-static void error_object(const InputError& e, JsonWriter& w) {
+void write_error_object_json(const InputError& e, JsonWriter& w) {
   w.begin_object();
   w.key("kind").string(e.kind);
   if (!e.field.empty()) w.key("field").string(e.field);
@@ -407,8 +334,8 @@ static void error_object(const InputError& e, JsonWriter& w) {
   w.end_object();
 }
 
-void render_error_json(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
-                       const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out) {
+void render_error_json_generic(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
+                               const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out) {
   JsonWriter w(out, opt.pretty);
   w.begin_object();
   if (id) w.key("id").string(*id);
@@ -417,13 +344,31 @@ void render_error_json(const RuleSetModel& m, const std::string* id, uint32_t re
   if (!opt.source.empty()) w.key("source").string(opt.source);
   if (!errors.empty()) {
     w.key("error");
-    error_object(errors.front(), w);
+    write_error_object_json(errors.front(), w);
   }
   w.key("errors").begin_array();
-  for (const auto& e : errors) error_object(e, w);
+  for (const auto& e : errors) write_error_object_json(e, w);
   w.end_array();
-  provenance(m, w);
+  write_provenance_json(m, w);
   w.end_object();
+}
+
+void render_result_json(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                        std::string& out) {
+  if (opt.pretty) {
+    render_result_json_generic(m, p, a, opt, out);
+  } else {
+    render_result_compact(m, p, a, opt, out);
+  }
+}
+
+void render_error_json(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
+                       const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out) {
+  if (opt.pretty) {
+    render_error_json_generic(m, id, record, line, errors, opt, out);
+  } else {
+    render_error_compact(m, id, record, line, errors, opt, out);
+  }
 }
 
 }  // namespace oligoscreen::detail

@@ -28,6 +28,20 @@ void render_result_json(const RuleSetModel& m, const Patient& p, const Assessmen
 void render_error_json(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
                        const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out);
 
+// The same results written through JsonWriter alone (what the functions above do for pretty
+// output); compact output must be byte-identical to these, which tests check.
+void render_result_json_generic(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                                std::string& out);
+void render_error_json_generic(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
+                               const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out);
+
+// Compact output from the rule set's pre-rendered fragments (compact_result.cpp); `opt.pretty`
+// is ignored.
+void render_result_compact(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                           std::string& out);
+void render_error_compact(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
+                          const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out);
+
 // Writes `v` (a patient value or a rule value) as JSON.
 void write_value_json(const RuleSetModel& m, const Value& v, class JsonWriter& w);
 

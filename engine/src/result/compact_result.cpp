@@ -1,0 +1,210 @@
+// Compact JSON results and error results (spec/result-format.md) assembled from the rule
+// set's pre-rendered fragments: byte for byte what render_result_json_generic and
+// render_error_json_generic write without `pretty`, with only the per-record text (ids,
+// field paths, what-if conditions, warnings, error messages) escaped on the way.
+#include <charconv>
+
+#include "json/json_writer.hpp"
+#include "result/json_parts.hpp"
+#include "result/json_result.hpp"
+#include "result/result_fragments.hpp"
+
+namespace oligoscreen::detail {
+
+namespace {
+
+inline void put(std::string& out, const std::string& s) {
+  out.append(s.data(), s.size());
+}
+
+// A fragment that starts with ',': without it when it is the first item of its list.
+inline void put_item(std::string& out, const std::string& s, bool first) {
+  const size_t skip = first ? 1 : 0;
+  out.append(s.data() + skip, s.size() - skip);
+}
+
+template <size_t N>
+inline void lit(std::string& out, const char (&s)[N]) {
+  out.append(s, N - 1);
+}
+
+void put_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  char* end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out.append(buf, static_cast<size_t>(end - buf));
+}
+
+void reasons(const RuleSetModel& m, const ResultFragments& f, const std::vector<ReasonOut>& rs, std::string& out) {
+  bool first = true;
+  for (const ReasonOut& r : rs) {
+    if (const std::string* s = reason_fragment(m, f, r)) {
+      put_item(out, *s, first);
+    } else {
+      if (!first) out += ',';
+      JsonWriter w(out);
+      write_reason_json(m, r, w);
+    }
+    first = false;
+  }
+}
+
+void outputs(const RuleSetModel& m, const ResultFragments& f, const Assessment& a, std::string& out) {
+  for (size_t o = 0; o < f.outputs.size(); ++o) {
+    const ResultFragments::Output& fo = f.outputs[o];
+    const OutputResult& r = a.outputs[o];
+    put(out, fo.head[r.code]);
+    if (m.outputs[o].form == OutputForm::Code) continue;
+    reasons(m, f, r.reasons, out);
+    lit(out, "],\"evidence\":[");
+    bool first = true;
+    for (uint32_t e : r.evidence) {
+      put_item(out, f.evidence_ids[e], first);
+      first = false;
+    }
+    if (!r.notes.empty()) {
+      lit(out, "],\"notes\":[");
+      reasons(m, f, r.notes, out);
+    }
+    lit(out, "]}");
+  }
+  put(out, f.after_outputs);
+}
+
+void missing(const ResultFragments& f, const Assessment& a, bool what_if, std::string& out) {
+  bool first = true;
+  for (const MissingField& mf : a.missing) {
+    if (!first) out += ',';
+    first = false;
+    lit(out, "{\"field\":\"");
+    append_field_path_json(f, mf.ref, out);
+    lit(out, "\",\"affects\":[");
+    bool first_affect = true;
+    for (uint32_t o : mf.affects) {
+      put_item(out, f.outputs[o].affects, first_affect);
+      first_affect = false;
+    }
+    out += ']';
+    if (mf.imprecise) lit(out, ",\"precision\":\"month\"");
+    if (what_if && !mf.what_if.empty()) {
+      lit(out, ",\"what_if\":[");
+      bool first_wi = true;
+      for (const WhatIf& wi : mf.what_if) {
+        if (!first_wi) out += ',';
+        first_wi = false;
+        lit(out, "{\"when\":\"");
+        append_json_string_body(out, wi.when);
+        out += '"';
+        for (const auto& [o, code] : wi.changes) put(out, f.outputs[o].change[code]);
+        out += '}';
+      }
+      out += ']';
+    }
+    out += '}';
+  }
+}
+
+void warnings(const Assessment& a, std::string& out) {
+  bool first = true;
+  for (const WarningOut& wo : a.warnings) {
+    if (!first) out += ',';
+    first = false;
+    lit(out, "{\"code\":\"");
+    append_json_string_body(out, wo.code);
+    lit(out, "\",\"field\":\"");
+    append_json_string_body(out, wo.field);
+    lit(out, "\",\"message\":\"");
+    append_json_string_body(out, wo.message);
+    lit(out, "\"}");
+  }
+}
+
+void error_object(const InputError& e, std::string& out) {
+  lit(out, "{\"kind\":\"");
+  append_json_string_body(out, e.kind);
+  out += '"';
+  if (!e.field.empty()) {
+    lit(out, ",\"field\":\"");
+    append_json_string_body(out, e.field);
+    out += '"';
+  }
+  if (e.pos.valid() && e.pos.line != 0) {
+    lit(out, ",\"line\":");
+    put_uint(out, e.pos.line);
+    lit(out, ",\"column\":");
+    put_uint(out, e.pos.col);
+  }
+  if (e.has_offset) {
+    lit(out, ",\"offset\":");
+    put_uint(out, e.pos.offset);
+  }
+  lit(out, ",\"message\":\"");
+  append_json_string_body(out, e.message);
+  lit(out, "\"}");
+}
+
+void source_member(const RenderOptions& opt, std::string& out) {
+  if (opt.source.empty()) return;
+  lit(out, ",\"source\":\"");
+  append_json_string_body(out, opt.source);
+  out += '"';
+}
+
+}  // namespace
+
+void render_result_compact(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                           std::string& out) {
+  const ResultFragments& f = result_fragments(m);
+  lit(out, "{\"id\":\"");
+  append_json_string_body(out, p.id);
+  out += '"';
+  source_member(opt, out);
+  outputs(m, f, a, out);
+  missing(f, a, opt.what_if, out);
+  lit(out, "],\"warnings\":[");
+  warnings(a, out);
+  out += ']';
+  if (opt.explain) {
+    JsonWriter w(out);
+    w.resume_object();
+    write_trace_json(m, p, a, w);
+  }
+  lit(out, ",\"evidence\":{");
+  bool first = true;
+  for (uint32_t e : a.cited) {
+    put_item(out, f.evidence_members[e], first);
+    first = false;
+  }
+  out += '}';
+  put(out, f.tail);
+}
+
+void render_error_compact(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,
+                          const std::vector<InputError>& errors, const RenderOptions& opt, std::string& out) {
+  const ResultFragments& f = result_fragments(m);
+  out += '{';
+  if (id) {
+    lit(out, "\"id\":\"");
+    append_json_string_body(out, *id);
+    lit(out, "\",");
+  }
+  lit(out, "\"record\":");
+  put_uint(out, record);
+  lit(out, ",\"line\":");
+  put_uint(out, line);
+  source_member(opt, out);
+  if (!errors.empty()) {
+    lit(out, ",\"error\":");
+    error_object(errors.front(), out);
+  }
+  lit(out, ",\"errors\":[");
+  bool first = true;
+  for (const InputError& e : errors) {
+    if (!first) out += ',';
+    first = false;
+    error_object(e, out);
+  }
+  out += ']';
+  put(out, f.provenance);
+}
+
+}  // namespace oligoscreen::detail
