@@ -426,6 +426,7 @@ std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m) {
   return out;
 }
 
+
 void index_slot_dependants(RuleSetModel& m) {
   size_t nslots = m.schema.fields.size();
   std::vector<std::vector<uint8_t>> reads(m.defs.size());  // per def: slots read, transitively
@@ -446,10 +447,13 @@ void index_slot_dependants(RuleSetModel& m) {
   };
   m.defs_reading_slot.assign(nslots, {});
   m.slot_affects_outputs.assign(nslots, 0);
+  m.def_slot_mask.assign(m.defs.size(), 0);
   for (uint32_t d = 0; d < m.defs.size(); ++d) {
     const auto& r = visit(visit, d);
     for (size_t i = 0; i < nslots; ++i) {
-      if (r[i]) m.defs_reading_slot[i].push_back(d);
+      if (!r[i]) continue;
+      m.defs_reading_slot[i].push_back(d);
+      m.def_slot_mask[d] |= slot_bit(static_cast<uint32_t>(i));
     }
   }
   for (uint32_t od : m.output_defs) {
@@ -591,8 +595,9 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   }
   std::sort(out.cited.begin(), out.cited.end());
   out.cited.erase(std::unique(out.cited.begin(), out.cited.end()), out.cited.end());
-  out.rules_reached = s.rules_reached;
-  out.tree_branches_reached = s.tree_nodes_reached;
+  // Coverage bits: handed over (prepare_state refills the state's vectors).
+  out.rules_reached.swap(s.rules_reached);
+  out.tree_branches_reached.swap(s.tree_nodes_reached);
 
   if (!opt.missing) return;
   MissingAnalysis ma(m, p, opt, scratch);

@@ -23,6 +23,7 @@ void prepare_state(const RuleSetModel& m, EvalState& s) {
   static const Value kNoItem;  // unknown: a program reading it outside a loop would bail out
   if (s.items.size() < s.vars.size()) s.items.assign(s.vars.size(), &kNoItem);
   s.probes.clear();
+  s.checked_slots = s.vague_slots = 0;
   s.tree_paths.resize(m.trees.size());
   for (auto& p : s.tree_paths) p.clear();
   s.decided_rule.assign(m.outputs.size(), -1);

@@ -40,6 +40,10 @@ struct EvalState {
   std::vector<uint64_t> rules_reached;            // per output: bit per rule (coverage)
   std::vector<uint64_t> tree_nodes_reached;       // per tree: bit per node (coverage; first 64)
   bool record_probes = false;
+  // Slot masks (slot_bit) of the slots classified so far in this assessment, and of those
+  // among them whose value is unknown or imprecise (directly or in a list item): while probes
+  // are recorded, a short-circuit skips only an operand that reads none of the latter.
+  uint64_t checked_slots = 0, vague_slots = 0;
   // Tests: evaluate every definition the fast tier handled through the general tier too,
   // and count disagreements here (must stay 0).
   bool verify_fast = false;
@@ -97,6 +101,9 @@ class Evaluator {
   Value root(uint32_t node);
   // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out.
   bool run_prog(const HotNode& root, double& out);
+  // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
+  bool may_skip(uint64_t mask);
+  bool vague_slot(uint32_t slot) const;
   const Value& field_value(uint32_t slot) const;
   const Value* sub_value(uint32_t var, uint32_t sub) const;
 

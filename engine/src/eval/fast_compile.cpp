@@ -14,6 +14,7 @@ class Compiler {
   // outside what the fast tier handles.
   bool compile(uint32_t root, std::vector<FastOp>& out) {
     ops_.clear();
+    var_slots_.clear();
     depth_ = max_depth_ = loops_ = 0;
     if (!emit(root) || max_depth_ > kFastStack) return false;
     out.insert(out.end(), ops_.begin(), ops_.end());
@@ -74,8 +75,31 @@ class Compiler {
     if (!emit(n.b)) return false;
     push(make(combine), -1);
     ops_[at].a = static_cast<uint32_t>(ops_.size() - at - 1);
+    ops_[at].mask = reads(n.b);
     return true;
   }
+
+  // The top-level slots an operand may read, as a slot mask (all bits when it cannot tell).
+  uint64_t reads(uint32_t node) const {
+    if (node == kNone || node >= m_.hot.size()) return 0;
+    const HotNode& n = m_.hot[node];
+    switch (n.op) {
+      case Op::Literal:
+      case Op::Param: return 0;
+      case Op::Field: return slot_bit(n.index);
+      case Op::Var: return var_mask(n.index);
+      case Op::Def: return n.index < m_.def_slot_mask.size() ? m_.def_slot_mask[n.index] : ~uint64_t{0};
+      case Op::CmpConst: return (n.c == kNone ? slot_bit(n.index) : var_mask(n.c)) | reads(n.a);
+      default: break;
+    }
+    uint64_t r = reads(n.a) | reads(n.b) | reads(n.c);
+    if (n.op == Op::ListLit || n.op == Op::Call) {
+      for (uint32_t i = 0; i < n.args_count; ++i) r |= reads(m_.hot_args[n.args_first + i]);
+    }
+    return r;
+  }
+
+  uint64_t var_mask(uint32_t var) const { return var < var_slots_.size() ? var_slots_[var] : ~uint64_t{0}; }
 
   bool emit(uint32_t node) {
     if (node == kNone || node >= m_.hot.size()) return false;
@@ -128,9 +152,10 @@ class Compiler {
         push(make(FCode::Neg), 0);
         return true;
       // Short-circuit: `false and x` is false and `true or x` true whatever x is, unknown
-      // included (Kleene), so the right operand may be skipped. Not while probes are recorded
-      // (the main assessment): the general tier evaluates both operands and records the
-      // thresholds an unknown field is compared with, which the missing-data analysis tests.
+      // included (Kleene), so the right operand may be skipped. While probes are recorded (the
+      // main assessment) only when x reads no unknown field: the general tier would evaluate x
+      // and record the thresholds an unknown field is compared with, which the missing-data
+      // analysis tests (the jump carries the slots x may read).
       case Op::And: return short_circuit(n, FCode::AndJump, FCode::And);
       case Op::Or: return short_circuit(n, FCode::OrJump, FCode::Or);
       case Op::Add: return n.type == Type::Number && binary(n, FCode::Add);
@@ -227,6 +252,8 @@ class Compiler {
         if (m_.hot[args[2]].type != (wants_bool ? Type::Bool : Type::Number)) return false;
         if (loops_ == kFastLoops) return false;
         size_t at = ops_.size();
+        if (var_slots_.size() <= var.index) var_slots_.resize(var.index + 1, 0);
+        if (!param) var_slots_[var.index] |= slot_bit(index);  // every list this variable runs over
         FastOp op = make(FCode::Loop, index, static_cast<uint8_t>(n.fn), static_cast<uint16_t>(var.index));
         op.loop.list = param ? 1 : 0;
         push(op, 0);
@@ -271,6 +298,7 @@ class Compiler {
 
   const RuleSetModel& m_;
   std::vector<FastOp> ops_;
+  std::vector<uint64_t> var_slots_;  // per bound variable: the slots of the lists it runs over
   int depth_ = 0, max_depth_ = 0, loops_ = 0;
 };
 

@@ -46,6 +46,46 @@ inline double cmp(uint8_t op, double x, double k) {
 
 }  // namespace
 
+bool Evaluator::vague_slot(uint32_t slot) const {
+  auto vague = [](const Value& v) {
+    return v.kind == VKind::Unknown || (v.kind == VKind::Date && v.date.lo != v.date.hi);
+  };
+  const Value& v = values_[slot];
+  if (vague(v)) return true;
+  if (v.kind != VKind::List) return false;
+  size_t nsub = m_.schema.fields[slot].fields.size();
+  for (uint32_t e = 0; e < v.list.count; ++e) {
+    const Value& item = v.list.items[e];
+    if (item.kind != VKind::Record) {
+      if (vague(item)) return true;
+      continue;
+    }
+    for (size_t k = 0; k < nsub; ++k) {
+      if (vague(item.rec.fields[k])) return true;
+    }
+  }
+  return false;
+}
+
+bool Evaluator::may_skip(uint64_t mask) {
+  if (!s_.record_probes) return true;
+  uint64_t need = mask & ~s_.checked_slots;
+  while (need) {
+    auto bit = static_cast<uint32_t>(__builtin_ctzll(need));
+    need &= need - 1;
+    bool vague = false;
+    auto nslots = static_cast<uint32_t>(m_.schema.fields.size());
+    if (bit < 63) {
+      vague = bit < nslots && vague_slot(bit);
+    } else {
+      for (uint32_t slot = 63; slot < nslots && !vague; ++slot) vague = vague_slot(slot);
+    }
+    s_.checked_slots |= uint64_t{1} << bit;
+    if (vague) s_.vague_slots |= uint64_t{1} << bit;
+  }
+  return (mask & s_.vague_slots) == 0;
+}
+
 bool Evaluator::run_prog(const HotNode& root, double& out) {
   double stack[kFastStack];
   LoopFrame loops[kFastLoops];
@@ -218,10 +258,10 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         break;
       case FCode::Jump: pc += op.a; break;
       case FCode::AndJump:
-        if (sp[-1] == 0 && !s_.record_probes) pc += op.a;
+        if (sp[-1] == 0 && may_skip(op.mask)) pc += op.a;
         break;
       case FCode::OrJump:
-        if (sp[-1] != 0 && !s_.record_probes) pc += op.a;
+        if (sp[-1] != 0 && may_skip(op.mask)) pc += op.a;
         break;
     }
   }

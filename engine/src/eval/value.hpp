@@ -14,6 +14,8 @@ inline constexpr FieldRef make_ref(uint32_t slot, uint32_t elem1 = 0, uint32_t s
   return (slot << 24) | (sub1 << 16) | elem1;
 }
 inline constexpr uint32_t ref_slot(FieldRef r) { return r >> 24; }
+// A slot's bit in a 64-bit slot mask (slots 63 and above share the last bit).
+inline constexpr uint64_t slot_bit(uint32_t slot) { return uint64_t{1} << (slot < 63 ? slot : 63); }
 inline constexpr uint32_t ref_sub1(FieldRef r) { return (r >> 16) & 0xFFU; }
 inline constexpr uint32_t ref_elem1(FieldRef r) { return r & 0xFFFFU; }
 // Sort key: slot, element, subfield.

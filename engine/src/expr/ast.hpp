@@ -100,8 +100,9 @@ enum class FCode : uint8_t {
   LoopEnd,                      // closes a loop body of `a` ops: accumulate, next item or done
   DaysBetween, AddMonths, AddDays,
   JumpIfFalse, Jump,            // relative to the next op
-  AndJump,                      // top false: jump `a` ops (past the right operand and its And)
-  OrJump,                       // top true: jump `a` ops (past the right operand and its Or)
+  AndJump,                      // top false: jump `a` ops (past the right operand and its And);
+                                // `mask`: the slots the right operand may read
+  OrJump,                       // top true: likewise
 };
 
 struct FastOp {

@@ -189,6 +189,9 @@ struct RuleSetModel {
   // depend on it (transitively, in index order), and whether any output may.
   std::vector<std::vector<uint32_t>> defs_reading_slot;
   std::vector<uint8_t> slot_affects_outputs;
+  // Per def: the top-level slots it may read, transitively, as a bit mask (slot 63 and above
+  // share bit 63).
+  std::vector<uint64_t> def_slot_mask;
   // Per output: the defs it depends on that presume an unrecorded field (in def order).
   std::vector<std::vector<uint32_t>> output_presuming_defs;
 
