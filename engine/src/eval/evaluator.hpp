@@ -103,6 +103,7 @@ class Evaluator {
   bool run_prog(const HotNode& root, double& out);
   // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
   bool may_skip(uint64_t mask);
+  bool classify_slots(uint64_t mask);  // may_skip, classifying the slots not classified yet
   bool vague_slot(uint32_t slot) const;
   const Value& field_value(uint32_t slot) const;
   const Value* sub_value(uint32_t var, uint32_t sub) const;

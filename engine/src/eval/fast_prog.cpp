@@ -67,8 +67,7 @@ bool Evaluator::vague_slot(uint32_t slot) const {
   return false;
 }
 
-bool Evaluator::may_skip(uint64_t mask) {
-  if (!s_.record_probes) return true;
+bool Evaluator::classify_slots(uint64_t mask) {
   uint64_t need = mask & ~s_.checked_slots;
   while (need) {
     auto bit = static_cast<uint32_t>(__builtin_ctzll(need));
@@ -84,6 +83,12 @@ bool Evaluator::may_skip(uint64_t mask) {
     if (vague) s_.vague_slots |= uint64_t{1} << bit;
   }
   return (mask & s_.vague_slots) == 0;
+}
+
+inline bool Evaluator::may_skip(uint64_t mask) {
+  if (!s_.record_probes) return true;
+  if ((mask & ~s_.checked_slots) == 0) return (mask & s_.vague_slots) == 0;
+  return classify_slots(mask);
 }
 
 bool Evaluator::run_prog(const HotNode& root, double& out) {
