@@ -2,9 +2,11 @@
 // the source position of every value.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/source.hpp"
@@ -30,6 +32,37 @@ struct InputError {
   std::string message;
 };
 
+// Storage for the Text values of one patient: copies that stay at their address until clear().
+// clear() keeps the memory (up to kKeepBytes), so that a Patient reused record after record
+// stops allocating once warm. A copy owns copies of the bytes, but Values that point into the
+// original still do (as for every copy of a Patient: relink what the copy must own).
+class TextStore {
+ public:
+  static constexpr size_t kBlockBytes = 4096;
+  static constexpr size_t kKeepBytes = 256u << 10;
+
+  TextStore() = default;
+  TextStore(const TextStore& other);
+  TextStore& operator=(const TextStore& other);
+  TextStore(TextStore&&) noexcept = default;
+  TextStore& operator=(TextStore&&) noexcept = default;
+  ~TextStore() = default;
+
+  // A stable copy of s (empty: a view of a static empty string).
+  std::string_view keep(std::string_view s);
+  void clear();
+
+ private:
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+  std::vector<Block> blocks_;
+  size_t cur_ = 0;   // block being filled
+  size_t used_ = 0;  // bytes of blocks_[cur_] in use
+  size_t bytes_ = 0;  // total size of blocks_
+};
+
 struct Patient {
   std::string id;
   bool has_id = false;
@@ -40,7 +73,7 @@ struct Patient {
   // the Record item points at its first subfield). Filled while reading, then linked.
   std::vector<Value> items;
   std::vector<Pos> item_pos;
-  std::deque<std::string> texts;  // storage for Text values
+  TextStore texts;  // storage for Text values
   std::vector<PatientWarning> warnings;
   Pos start;  // where the case or record begins
 

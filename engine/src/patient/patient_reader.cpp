@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "patient/scalar_parse.hpp"
+#include "patient/schema_index.hpp"
 
 namespace oligoscreen::detail {
 
@@ -18,7 +19,9 @@ struct DocReader {
   const ReadOptions& opt;
   Patient& out;
   std::vector<InputError>& errors;
+  const SchemaIndex& index;
   SlotSet present;  // top-level field given with a non-null value (valid or not)
+  size_t guess = 0;  // the field the next key probably names (keys tend to come in schema order)
 
   [[nodiscard]] Lexical lexical(const DocNode& n) const {
     if (n.style != ScalarStyle::Plain) return Lexical::Quoted;
@@ -91,29 +94,36 @@ struct DocReader {
   }
 
   // Reads the entries of mapping `map`, whose keys are segment `depth` of the paths under the
-  // group named by prefix->segments[0..depth) (top level: depth 0, prefix unused).
-  void read_mapping(uint32_t map, const FieldDef* prefix, size_t depth) {
+  // group named by prefix->segments[0..depth) (top level: depth 0, prefix unused); `scope` is
+  // the mapping's SchemaIndex scope (kNoScope: look keys up by scanning only).
+  void read_mapping(uint32_t map, const FieldDef* prefix, size_t depth, uint32_t scope) {
     const DocNode& m = doc.node(map);
     for (uint32_t k = m.first; k != 0;) {
       const DocNode& key_node = doc.node(k);
       const uint32_t v = key_node.next;
       const std::string_view key = key_node.text;
-      const FieldDef* field = nullptr;
-      const FieldDef* group = nullptr;
-      for (const FieldDef& f : schema.fields) {
-        if (!under(f, prefix, depth) || f.segments[depth] != key) continue;
-        if (f.segments.size() == depth + 1) {
-          field = &f;
-          break;
+      SchemaIndex::KeyHit hit;
+      if (!index.match_key(schema, guess, prefix, depth, key, hit) &&
+          !index.find_key(schema, scope, prefix, depth, key, hit)) {
+        for (const FieldDef& f : schema.fields) {  // not in the index: unknown, as a scan confirms
+          if (!under(f, prefix, depth) || f.segments[depth] != key) continue;
+          if (f.segments.size() == depth + 1) {
+            hit.field = &f;
+            break;
+          }
+          if (hit.group == nullptr) hit.group = &f;
         }
-        if (group == nullptr) group = &f;
       }
+      const FieldDef* field = hit.field;
+      const FieldDef* group = hit.group;
       if (field != nullptr) {
+        guess = static_cast<size_t>(field - schema.fields.data()) + 1;
         read_field(*field, v);
       } else if (group != nullptr) {
+        guess = static_cast<size_t>(group - schema.fields.data());
         const DocNode& g = doc.node(v);
         if (g.is_map()) {
-          read_mapping(v, group, depth + 1);
+          read_mapping(v, group, depth + 1, hit.child_scope);
         } else if (!g.is_null()) {
           type_error(group_path(*group, depth + 1), g, "expected a mapping");
         }
@@ -157,7 +167,7 @@ struct DocReader {
     }
     Value val;
     ScalarError se;
-    if (!convert_scalar(schema, f, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se)) {
+    if (!convert_scalar(schema, f, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se, &index)) {
       scalar_error(field_path(schema, ref), n, se);
       return;
     }
@@ -206,7 +216,7 @@ struct DocReader {
         type_error(field_path(schema, item_ref), item, "expected one of the allowed values");
       } else {
         ScalarError se;
-        if (convert_enum_item(schema, f.enum_id, item.text, lexical(item), val, se)) {
+        if (convert_enum_item(schema, f.enum_id, item.text, lexical(item), val, se, &index)) {
           pos = item.pos;
         } else {
           scalar_error(field_path(schema, item_ref), item, se);
@@ -242,17 +252,15 @@ struct DocReader {
   // out.items[at .. at + k).
   void read_record(const FieldDef& f, uint32_t map, uint32_t slot, uint32_t elem, uint32_t at) {
     SlotSet given;
+    size_t sub_guess = 0;  // as DocReader::guess, for the subfields
     const DocNode& m = doc.node(map);
     for (uint32_t kn = m.first; kn != 0;) {
       const DocNode& key_node = doc.node(kn);
       const uint32_t v = key_node.next;
       const std::string_view key = key_node.text;
-      int sub = -1;
-      for (size_t s = 0; s < f.fields.size() && s < kMaxSlots - 1; ++s) {
-        if (f.fields[s].path == key) {
-          sub = static_cast<int>(s);
-          break;
-        }
+      int sub = SchemaIndex::match_sub(f, sub_guess, key) ? static_cast<int>(sub_guess) : index.find_sub(f, key);
+      for (size_t s = 0; sub < 0 && s < f.fields.size() && s < kMaxSlots - 1; ++s) {
+        if (f.fields[s].path == key) sub = static_cast<int>(s);  // not in the index: scan to be sure
       }
       if (sub < 0) {
         std::string path = field_path(schema, make_ref(slot, elem + 1));
@@ -263,6 +271,7 @@ struct DocReader {
         for (const FieldDef& sf : f.fields) dym.offer(sf.path);
         unknown_key(path, sugg_prefix, dym.best(), key_node.pos);
       } else {
+        sub_guess = static_cast<size_t>(sub) + 1;
         read_subfield(f.fields[static_cast<size_t>(sub)], v, make_ref(slot, elem + 1, static_cast<uint32_t>(sub) + 1),
                       at + static_cast<uint32_t>(sub), given);
       }
@@ -301,7 +310,7 @@ struct DocReader {
     }
     Value val;
     ScalarError se;
-    if (!convert_scalar(schema, sf, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se)) {
+    if (!convert_scalar(schema, sf, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se, &index)) {
       scalar_error(field_path(schema, ref), n, se);
       return;
     }
@@ -317,7 +326,7 @@ bool read_patient(const Schema& schema, const Doc& doc, uint32_t node, const Rea
                   std::vector<InputError>& errors) {
   const size_t errors_before = errors.size();
   out.reset(schema.fields.size());
-  DocReader r{schema, doc, opt, out, errors, {}};
+  DocReader r{schema, doc, opt, out, errors, SchemaIndex::of(schema), {}, 0};
   const bool valid_node = node != 0 && node < doc.size();
   if (valid_node) out.start = doc.node(node).pos;
   if (valid_node && !doc.node(node).is_null() && !doc.node(node).is_map()) {
@@ -325,7 +334,7 @@ bool read_patient(const Schema& schema, const Doc& doc, uint32_t node, const Rea
     out.link();
     return false;
   }
-  if (valid_node && doc.node(node).is_map()) r.read_mapping(node, nullptr, 0);
+  if (valid_node && doc.node(node).is_map()) r.read_mapping(node, nullptr, 0, SchemaIndex::kTopScope);
   check_required(schema, r.present, out.start, errors);
   out.link();
   return errors.size() == errors_before;

@@ -43,14 +43,16 @@ void append_got(std::string& out, std::string_view text, Lexical lex) {
   }
 }
 
-void type_error(ScalarError& err, std::string_view expected, std::string_view text, Lexical lex) {
+#define OLIGO_COLD [[gnu::cold, gnu::noinline]]
+
+OLIGO_COLD void type_error(ScalarError& err, std::string_view expected, std::string_view text, Lexical lex) {
   err.kind = "type";
   err.message.assign(expected);
   append_got(err.message, text, lex);
 }
 
 // Range message for a number (see the header for the wording).
-void range_error(ScalarError& err, const FieldDef& f, std::string_view written) {
+OLIGO_COLD void range_error(ScalarError& err, const FieldDef& f, std::string_view written) {
   err.kind = "range";
   std::string& m = err.message;
   m.clear();
@@ -84,7 +86,43 @@ bool in_range(const FieldDef& f, double v) {
   return true;
 }
 
-bool check_encoding(std::string_view text, ScalarError& err) {
+// Integer-form decimals of at most 15 digits, -?(0|[1-9][0-9]{0,14}): exact as doubles, so
+// the result equals parse_decimal's. False for anything else (parse_decimal decides).
+bool small_integer(std::string_view s, double& out) {
+  const size_t n = s.size();
+  size_t i = (n != 0 && s[0] == '-') ? 1 : 0;
+  const size_t digits = n - i;
+  if (digits == 0 || digits > 15 || (s[i] == '0' && digits != 1)) return false;
+  uint64_t v = 0;
+  for (; i < n; ++i) {
+    const unsigned d = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  const auto x = static_cast<double>(v);
+  out = s[0] == '-' ? -x : x;
+  return true;
+}
+
+// "YYYY-MM-DD" with a valid day: the common case of parse_date, with the same result. False for
+// anything else (parse_date decides).
+bool fast_date(std::string_view t, DateRange& out) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  unsigned v[8];
+  static constexpr size_t kAt[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  for (size_t i = 0; i < 8; ++i) {
+    v[i] = static_cast<unsigned char>(t[kAt[i]]) - unsigned{'0'};
+    if (v[i] > 9) return false;
+  }
+  const int y = static_cast<int>(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
+  const unsigned m = v[4] * 10 + v[5];
+  const unsigned d = v[6] * 10 + v[7];
+  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
+  out.lo = out.hi = days_from_civil(y, m, d);
+  return true;
+}
+
+OLIGO_COLD bool check_encoding_slow(std::string_view text, ScalarError& err) {
   const size_t bad = first_bad_byte(text);
   if (bad == std::string_view::npos) return true;
   err.kind = "encoding";
@@ -100,8 +138,14 @@ bool check_encoding(std::string_view text, ScalarError& err) {
   return false;
 }
 
+inline bool check_encoding(std::string_view text, ScalarError& err) {
+  return ascii_without_nul(text) || check_encoding_slow(text, err);
+}
+
+OLIGO_COLD bool enum_miss(const EnumDef& e, int enum_id, std::string_view text, Value& out, ScalarError& err);
+
 bool lookup_enum(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out,
-                 ScalarError& err) {
+                 ScalarError& err, const SchemaIndex* index) {
   if (enum_id < 0 || static_cast<size_t>(enum_id) >= schema.enums.size()) {
     err.kind = "type";
     err.message = "field has no enum (schema error)";
@@ -112,6 +156,15 @@ bool lookup_enum(const Schema& schema, int enum_id, std::string_view text, Lexic
     type_error(err, "expected one of the allowed values", text, lex);
     return false;
   }
+  if (index == nullptr) index = &SchemaIndex::of(schema);
+  const int idx = index->find_enum(schema, static_cast<size_t>(enum_id), text);
+  if (idx < 0) return enum_miss(e, enum_id, text, out, err);
+  out = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
+  return true;
+}
+
+// Not in the index: a scan makes sure (the index can only miss), else the enum error.
+bool enum_miss(const EnumDef& e, int enum_id, std::string_view text, Value& out, ScalarError& err) {
   const int idx = e.index_of(text);
   if (idx >= 0) {
     out = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
@@ -273,8 +326,55 @@ std::string_view expected_phrase(const FieldDef& f, BoolSyntax bools) {
   return "expected a value";
 }
 
+namespace {
+
+OLIGO_COLD void length_error(ScalarError& err, const FieldDef& f, size_t len) {
+  err.kind = "range";
+  std::string& m = err.message;
+  m = "length ";
+  append_number(m, static_cast<double>(len));
+  if (f.max_length != 0) {
+    m += " is outside ";
+    append_number(m, f.min_length);
+    m += '-';
+    append_number(m, f.max_length);
+    m += " characters";
+  } else {
+    m += " is less than the minimum of ";
+    append_number(m, f.min_length);
+    m += " characters";
+  }
+}
+
+// Integer and Number fields beyond small_integer: the full grammar, and the errors.
+[[gnu::noinline]] bool convert_decimal(const FieldDef& f, std::string_view text, Lexical lex, BoolSyntax bools,
+                                       double& v, ScalarError& err) {
+  const DecimalStatus st = lex == Lexical::Quoted ? DecimalStatus::NotDecimal : parse_decimal(text, v);
+  if (st == DecimalStatus::NotDecimal) {
+    type_error(err, expected_phrase(f, bools), text, lex);
+    return false;
+  }
+  if (st == DecimalStatus::OutOfRange) {
+    err.kind = "range";
+    err.message.assign(text.substr(0, kQuoteMax));
+    const size_t e = text.find_first_of("eE");
+    const bool tiny = e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-';
+    err.message += tiny ? " is too small to represent" : " is too large";
+    return false;
+  }
+  if (f.type == FieldType::Integer && std::floor(v) != v) {
+    err.kind = "type";
+    err.message.assign(text.substr(0, kQuoteMax));
+    err.message += " must be a whole number";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex,
-                    BoolSyntax bools, std::deque<std::string>& texts, Value& out, ScalarError& err) {
+                    BoolSyntax bools, TextStore& texts, Value& out, ScalarError& err, const SchemaIndex* index) {
   if (!check_encoding(text, err)) return false;
   switch (f.type) {
     case FieldType::Boolean: {
@@ -304,23 +404,7 @@ bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view te
     case FieldType::Integer:
     case FieldType::Number: {
       double v = 0;
-      const DecimalStatus st = lex == Lexical::Quoted ? DecimalStatus::NotDecimal : parse_decimal(text, v);
-      if (st == DecimalStatus::NotDecimal) {
-        type_error(err, expected_phrase(f, bools), text, lex);
-        return false;
-      }
-      if (st == DecimalStatus::OutOfRange) {
-        err.kind = "range";
-        err.message.assign(text.substr(0, kQuoteMax));
-        const size_t e = text.find_first_of("eE");
-        const bool tiny = e != std::string_view::npos && e + 1 < text.size() && text[e + 1] == '-';
-        err.message += tiny ? " is too small to represent" : " is too large";
-        return false;
-      }
-      if (f.type == FieldType::Integer && std::floor(v) != v) {
-        err.kind = "type";
-        err.message.assign(text.substr(0, kQuoteMax));
-        err.message += " must be a whole number";
+      if ((lex == Lexical::Quoted || !small_integer(text, v)) && !convert_decimal(f, text, lex, bools, v, err)) {
         return false;
       }
       if (!in_range(f, v)) {
@@ -337,31 +421,21 @@ bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view te
       }
       const size_t len = (f.min_length != 0 || f.max_length != 0) ? utf8_length(text) : 0;
       if (len < f.min_length || (f.max_length != 0 && len > f.max_length)) {
-        err.kind = "range";
-        std::string& m = err.message;
-        m = "length ";
-        append_number(m, static_cast<double>(len));
-        if (f.max_length != 0) {
-          m += " is outside ";
-          append_number(m, f.min_length);
-          m += '-';
-          append_number(m, f.max_length);
-          m += " characters";
-        } else {
-          m += " is less than the minimum of ";
-          append_number(m, f.min_length);
-          m += " characters";
-        }
+        length_error(err, f, len);
         return false;
       }
-      texts.emplace_back(text);
-      out = Value::string(texts.back());
+      out = Value::string(texts.keep(text));
       return true;
     }
     case FieldType::Date: {
       if (lex == Lexical::Token) {
         type_error(err, expected_phrase(f, bools), text, lex);
         return false;
+      }
+      DateRange fast;
+      if (fast_date(text, fast)) {
+        out = Value::date_range(fast.lo, fast.hi);
+        return true;
       }
       const auto d = parse_date(text);
       if (!d) {
@@ -375,7 +449,7 @@ bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view te
       return true;
     }
     case FieldType::Enum:
-      return lookup_enum(schema, f.enum_id, text, lex, out, err);
+      return lookup_enum(schema, f.enum_id, text, lex, out, err, index);
     case FieldType::List:
       type_error(err, expected_phrase(f, bools), text, lex);
       return false;
@@ -385,9 +459,9 @@ bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view te
 }
 
 bool convert_enum_item(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out,
-                       ScalarError& err) {
+                       ScalarError& err, const SchemaIndex* index) {
   if (!check_encoding(text, err)) return false;
-  return lookup_enum(schema, enum_id, text, lex, out, err);
+  return lookup_enum(schema, enum_id, text, lex, out, err, index);
 }
 
 void add_error(std::vector<InputError>& errors, const char* kind, std::string field, Pos pos,

@@ -28,13 +28,13 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "eval/value.hpp"
 #include "patient/patient.hpp"
+#include "patient/schema_index.hpp"
 #include "rules/schema.hpp"
 
 namespace oligoscreen::detail::scalar {
@@ -105,13 +105,14 @@ void append_number(std::string& out, double v);
 // Value points at the copy. The record_id field also accepts an integer (Bare or Token) as its
 // decimal text. Checks encoding first (for every type), then type, then range/length.
 // Returns false and fills `err` when the value breaks the contract. Never throws (bad_alloc
-// aside).
+// aside). `index`: SchemaIndex::of(schema) when the caller has it at hand (else looked up).
 bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex,
-                    BoolSyntax bools, std::deque<std::string>& texts, Value& out, ScalarError& err);
+                    BoolSyntax bools, TextStore& texts, Value& out, ScalarError& err,
+                    const SchemaIndex* index = nullptr);
 
 // Converts one item of a List of Enum (enum `enum_id`).
 bool convert_enum_item(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out,
-                       ScalarError& err);
+                       ScalarError& err, const SchemaIndex* index = nullptr);
 
 // "expected an integer" / "expected a number" / ... / "expected a list": what a field of this
 // type holds, for type errors about containers and nulls ("expected a date, got a list").
