@@ -124,6 +124,56 @@ TEST_F(BatchRun, AWriteFailureStopsTheRunAndIsNotComplete) {
   EXPECT_LT(s.records, 2000u);
 }
 
+// Catalogue C9 at a small limit: an over-long CSV line or JSON line whose end is beyond the
+// reader's first 1 MiB block is one limit error row, and the record after it is screened (it
+// was lost: the line's tail was taken for part of it). Every position of the line across the
+// block end, up to the one where the whole window is read before the limit is decided.
+TEST_F(BatchRun, AnOverLongLineAcrossTheReadBlockIsOneErrorRowAndTheNextRecordIsScreened) {
+  constexpr size_t kBlock = 1u << 20;
+  constexpr size_t kLimit = 64;
+  for (bool csv : {true, false}) {
+    for (size_t before_block_end : {1u, 64u, 65u, 66u, 100u, 199u, 200u, 201u, 500u}) {
+      const std::string head = csv ? "id,age\n" : "";
+      auto row = [&](const std::string& id) { return csv ? id + ",54\n" : "{\"id\":\"" + id + "\"}\n"; };
+      // A, blank lines (cheap: not records) up to where B starts, B, C.
+      const size_t start = kBlock - before_block_end;
+      std::string text = head + row("A");
+      text.append(start - text.size(), '\n');
+      const uint64_t records = 3;
+      const auto b_line = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+      const std::string long_line =
+          csv ? "B," + std::string(300, 'x') + "\n" : "{\"id\":\"B" + std::string(300, 'x') + "\"}\n";
+      text += long_line + row("C");
+      write_input(text);
+      BatchOptions opt;
+      opt.input_format = csv ? BatchInputFormat::Csv : BatchInputFormat::Jsonl;
+      opt.max_record_bytes = kLimit;
+      StringSink sink;
+      BatchStats s = run_batch(*model, {{path, "in"}}, opt, sink);
+      const std::string what = std::string(csv ? "csv" : "jsonl") + ", line starts " +
+                               std::to_string(before_block_end) + " bytes before the block end";
+      EXPECT_EQ(s.records, records) << what;
+      EXPECT_EQ(s.results + s.errors, s.records) << what;
+      EXPECT_EQ(s.errors_by_kind["limit"], 1u) << what;
+      EXPECT_EQ(s.blank_lines, start - head.size() - row("A").size()) << what;
+      EXPECT_TRUE(s.complete) << what;
+      // The last two rows: the limit error for B (its record number and line), then C.
+      ASSERT_GE(sink.out.size(), 2u);
+      const size_t last = sink.out.rfind('\n', sink.out.size() - 2);
+      const size_t prev = sink.out.rfind('\n', last - 1);
+      ASSERT_NE(prev, std::string::npos) << what;
+      const std::string b_row = sink.out.substr(prev + 1, last - prev);
+      const std::string c_row = sink.out.substr(last + 1);
+      EXPECT_NE(b_row.find("\"kind\":\"limit\""), std::string::npos) << what << ": " << b_row;
+      EXPECT_NE(b_row.find("\"record\":" + std::to_string(records - 1) + ","), std::string::npos)
+          << what << ": " << b_row;
+      EXPECT_NE(b_row.find("\"line\":" + std::to_string(b_line) + ","), std::string::npos) << what << ": " << b_row;
+      EXPECT_NE(c_row.find("\"id\":\"C\""), std::string::npos) << what << ": " << c_row;
+      EXPECT_EQ(std::count(sink.out.begin(), sink.out.end(), '\n'), static_cast<long>(records)) << what;
+    }
+  }
+}
+
 TEST_F(BatchRun, AnInputThatCannotBeOpenedIsAFileError) {
   BatchOptions opt;
   StringSink sink;

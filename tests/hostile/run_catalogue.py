@@ -63,10 +63,7 @@ OTHER += CAPI
 # Failures that are known defects, reported to their owners: they stay FAIL in the report
 # (never hidden), but do not fail the ctest run, so that the rest of the suite keeps guarding.
 # When one starts to pass, the run fails until it is removed from here.
-KNOWN = {
-    "C9": "known defect (batch CSV reader): a line longer than about 2 MiB is reported, then its "
-          "tail is read as a further record and the next record is lost",
-}
+KNOWN = {}
 
 ORDER = {"R": 0, "P": 1, "C": 2, "J": 3, "B": 4, "A": 5}
 SECTIONS = {"R": "Rule files", "P": "Patient files", "C": "Registry CSV", "J": "JSON Lines",

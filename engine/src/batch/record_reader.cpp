@@ -31,8 +31,12 @@ std::string where(const InputError& e) {
 
 }  // namespace
 
-RecordReader::RecordReader(const Schema& schema, size_t max_record_bytes, bool strict)
-    : schema_(schema), max_(max_record_bytes), strict_(strict), splitter_(max_record_bytes) {}
+RecordReader::RecordReader(const Schema& schema, size_t max_record_bytes, bool strict, size_t read_block)
+    : schema_(schema),
+      max_(max_record_bytes),
+      strict_(strict),
+      block_(read_block == 0 ? kBlock : read_block),
+      splitter_(max_record_bytes) {}
 
 RecordReader::~RecordReader() { close(); }
 
@@ -50,9 +54,9 @@ bool RecordReader::refill(FileStats& stats) {
     consumed_ += begin_;
     begin_ = 0;
   }
-  if (buf_.size() < end_ + kBlock) buf_.resize(end_ + kBlock);
+  if (buf_.size() < end_ + block_) buf_.resize(end_ + block_);
   for (;;) {
-    ssize_t n = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    ssize_t n = ::read(fd_, buf_.data() + end_, block_);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       failed_ = true;
@@ -256,7 +260,7 @@ bool RecordReader::fill_csv(Chunk& c, size_t max_records, size_t max_bytes, File
     if (s.status == CsvStatus::Error) {
       add_error(c, s.error, first_line);
     } else {
-      add_record(c, begin_, s.next, first_line);
+      add_record(c, s.begin, s.next, first_line);  // not begin_: the rest of an over-long line may come first
     }
     begin_ = s.next;
   }

@@ -1,10 +1,13 @@
 // Cutting one input file (JSON Lines or CSV) into records, chunk by chunk, in bounded memory.
 //
 // JSON Lines: records end at '\n'; a line of only spaces, tabs and CR is blank (counted, not a
-// record); a line longer than the limit is one `limit` error row and reading resumes after its
-// newline. CSV: RFC 4180 records through CsvSplitter (quoted line breaks; an unterminated quote
-// is one error row and never swallows the rest of the file); the first record is the header
-// (a header without an id column is a file error). Parsing the records is left to the workers.
+// record); a line longer than the limit (its bytes without the '\n', a CR included) is one
+// `limit` error row and reading resumes after its newline. CSV: RFC 4180 records through
+// CsvSplitter (quoted line breaks; an unterminated quote is one error row and never swallows
+// the rest of the file); a record longer than the limit (its bytes with its line end) is one
+// `limit` error row, and reading resumes after it (CsvSplitter::split says where); the first
+// record is the header (a header without an id column is a file error). Every record gives
+// exactly one record or error row, whatever the read sizes. Parsing is left to the workers.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +23,9 @@ namespace oligoscreen::detail {
 
 class RecordReader {
  public:
-  RecordReader(const Schema& schema, size_t max_record_bytes, bool strict);
+  // `read_block`: bytes asked of each read(2); tests make it small so that buffer refills
+  // fall anywhere in a record.
+  RecordReader(const Schema& schema, size_t max_record_bytes, bool strict, size_t read_block = 1u << 20);
   ~RecordReader();
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
@@ -52,6 +57,7 @@ class RecordReader {
   const Schema& schema_;
   size_t max_;
   bool strict_;
+  size_t block_;
   int fd_ = -1;
   bool own_fd_ = false;
   bool csv_ = false;

@@ -1,5 +1,6 @@
 #include "patient/csv_reader.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "patient/scalar_parse.hpp"
@@ -22,6 +23,74 @@ uint32_t count_newlines(const char* p, size_t n) {
     p = static_cast<const char*>(nl) + 1;
   }
   return lines;
+}
+
+// How far a record whose limit falls inside a quoted field is read on to find its end.
+constexpr size_t kQuotedLookahead = 8;
+
+enum class Tail { End, Invalid, NeedMore };
+
+// Reads on from buf[from], inside a quoted field, to the record's end as RFC 4180 has it,
+// without keeping anything. End: `end` is after the record's line end (or at size at EOF).
+// Invalid: the text is no RFC 4180 record continuation (a quote inside an unquoted field, a
+// byte after a closing quote other than , CR LF, a bare CR, EOF inside the quote), or it does
+// not end before `bound`. NeedMore: buf ends first (!eof, size < bound).
+Tail quoted_tail(const char* buf, size_t size, size_t from, size_t bound, bool eof, size_t& end) {
+  enum { kQuoted, kAfterQuote, kCellStart, kUnquoted } st = kQuoted;
+  const size_t lim = size < bound ? size : bound;
+  size_t i = from;
+  auto line_end = [&](size_t at) -> int {  // 1 = End, 0 = Invalid, -1 = undecided (buffer end)
+    if (buf[at] == '\n') {
+      end = at + 1;
+      return 1;
+    }
+    if (at + 1 == lim) return -1;
+    if (buf[at + 1] != '\n') return 0;
+    end = at + 2;
+    return 1;
+  };
+  while (i < lim) {
+    if (st == kQuoted) {
+      const void* q = std::memchr(buf + i, '"', lim - i);
+      if (q == nullptr) {
+        i = lim;
+        break;
+      }
+      i = static_cast<size_t>(static_cast<const char*>(q) - buf) + 1;
+      st = kAfterQuote;
+      continue;
+    }
+    const char c = buf[i];
+    if (st == kCellStart) {
+      st = c == '"' ? kQuoted : kUnquoted;
+      if (c == '"') ++i;
+      continue;
+    }
+    if (st == kAfterQuote && c == '"') {  // "" inside the quote
+      st = kQuoted;
+      ++i;
+      continue;
+    }
+    if (c == ',') {
+      st = kCellStart;
+      ++i;
+      continue;
+    }
+    if (c == '\n' || c == '\r') {
+      const int e = line_end(i);
+      if (e == 1) return Tail::End;
+      if (e == 0) return Tail::Invalid;
+      break;  // a CR at the buffer's end
+    }
+    if (st == kAfterQuote || c == '"') return Tail::Invalid;
+    ++i;  // unquoted text
+  }
+  if (lim == size && eof) {
+    if (st == kQuoted) return Tail::Invalid;
+    end = size;  // the last record, without a line break (a CR at the very end included)
+    return Tail::End;
+  }
+  return lim == bound ? Tail::Invalid : Tail::NeedMore;
 }
 
 }  // namespace
@@ -50,6 +119,7 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
     pos = static_cast<size_t>(static_cast<const char*>(nl) - buf) + 1;
     r.next = pos;
   }
+  r.begin = pos;
 
   size_t start = pos;
   if (at_start_) {
@@ -89,7 +159,9 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
     }
   }
 
-  const bool window_limited = size - start >= max_;
+  // Only a byte past the limit decides: a last record of exactly max_ bytes (no line end) is
+  // within it.
+  const bool window_limited = size - start > max_;
   const size_t limit_end = window_limited ? start + max_ : size;
   uint32_t line = 1;
   size_t line_start = start;
@@ -123,8 +195,9 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
     }
     at_start_ = false;
   };
-  // The record did not end within buf[start..limit_end).
-  auto incomplete = [&](bool in_quotes, uint32_t quote_line, uint32_t quote_col, size_t quote_at) {
+  // The record did not end within buf[start..limit_end); `resume` is where a quoted field
+  // open at limit_end goes on (its text, or its undecided last quote).
+  auto incomplete = [&](bool in_quotes, uint32_t quote_line, uint32_t quote_col, size_t quote_at, size_t resume) {
     if (!window_limited && !eof) {
       r.status = CsvStatus::NeedMore;
       r.next = pos;
@@ -136,11 +209,31 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
       finish_error_at_line_end(start);
       return;
     }
+    size_t tail_end = 0;
+    if (in_quotes) {
+      const size_t look = max_ <= SIZE_MAX / kQuotedLookahead ? max_ * kQuotedLookahead : SIZE_MAX;
+      const size_t bound = look < SIZE_MAX - start ? start + look : SIZE_MAX;
+      switch (quoted_tail(buf, size, resume, bound, eof, tail_end)) {
+        case Tail::NeedMore:
+          r.status = CsvStatus::NeedMore;
+          r.next = pos;
+          return;
+        case Tail::Invalid:
+          tail_end = 0;
+          break;
+        case Tail::End:
+          break;
+      }
+    }
     make_error("limit", line, col_of(limit_end), limit_end, "");
     r.error.message = "record longer than the limit of ";
     append_number(r.error.message, static_cast<double>(max_));
     r.error.message += " bytes";
-    if (in_quotes && std::memchr(buf + start, '\n', limit_end - start) != nullptr) {
+    if (tail_end != 0) {  // a long quoted record that ends well: one error, read on after it
+      r.next = tail_end;
+      r.lines = count_newlines(buf + pos, tail_end - pos) + (buf[tail_end - 1] == '\n' ? 0U : 1U);
+      at_start_ = false;
+    } else if (in_quotes && std::memchr(buf + start, '\n', limit_end - start) != nullptr) {
       // Most likely an unterminated quote: resume after the record's first line.
       r.error.message += " (unterminated quoted field?)";
       r.error.pos = Pos{first_line, quote_line == 1 ? quote_col : 1, 0};
@@ -169,6 +262,10 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
     }
     // '\r'
     if (at + 1 < size && buf[at + 1] == '\n') {
+      if (at + 1 == limit_end) {  // the LF of the CRLF is one byte over the limit
+        incomplete(false, 0, 0, 0, 0);
+        return true;
+      }
       finish_record(at + 2);
       return true;
     }
@@ -211,7 +308,7 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
           line_start = static_cast<size_t>(p - buf);
         }
         if (q == nullptr) {
-          incomplete(true, open_line, open_col, open);
+          incomplete(true, open_line, open_col, open, limit_end);
           return r;
         }
         if (stop + 1 < limit_end && buf[stop + 1] == '"') {  // "" -> "
@@ -223,7 +320,7 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
         }
         if (stop + 1 == limit_end && (window_limited || !eof)) {
           // Cannot tell a closing quote from the first half of "" yet.
-          incomplete(true, open_line, open_col, open);
+          incomplete(true, open_line, open_col, open, stop);
           return r;
         }
         close = stop;
@@ -262,7 +359,7 @@ CsvSplit CsvSplitter::split(const char* buf, size_t size, size_t pos, bool eof, 
     }
     if (j == limit_end) {
       if (window_limited || !eof) {
-        incomplete(false, 0, 0, 0);
+        incomplete(false, 0, 0, 0, 0);
         return r;
       }
       spans_.push_back({i, j - i, false});

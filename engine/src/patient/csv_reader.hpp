@@ -32,8 +32,9 @@ enum class CsvStatus { Record, Blank, NeedMore, Error };
 
 struct CsvSplit {
   CsvStatus status = CsvStatus::NeedMore;
+  size_t begin = 0;    // Record, Blank, Error: where this record starts (see CsvSplitter::split)
   size_t next = 0;     // where the next call starts (see CsvSplitter::split)
-  uint32_t lines = 0;  // physical lines consumed from pos to next
+  uint32_t lines = 0;  // physical lines consumed from begin to next
   InputError error;    // Error only
 };
 
@@ -52,7 +53,10 @@ class CsvSplitter {
   explicit CsvSplitter(size_t max_record_bytes = 1u << 20);
 
   // Splits one CSV record starting at `pos` in buf[0..size). The first call of a splitter
-  // skips a UTF-8 BOM at `pos`.
+  // skips a UTF-8 BOM at `pos`. `begin` is where the record (or blank line, or erroneous
+  // record) starts: `pos`, or later when the call first skipped the rest of an over-long line
+  // (see Error). The record's bytes are buf[begin..next) (a BOM included): callers that keep
+  // them must start at `begin`, never at `pos`.
   //  - Record: `cells` holds the record's cells (views into buf or into this splitter, valid
   //    until the next call or until buf changes), cell_positions() their positions; `next` is
   //    after the record's line end (LF or CRLF; or size at EOF for a last line without one),
@@ -70,9 +74,18 @@ class CsvSplitter {
   //    `next` after the physical line holding the mistake. A record (line end included) longer
   //    than max_record_bytes: kind limit, `next` after the line where the limit was reached;
   //    when that line's end is not in the buffer yet, next == size, lines counts that line,
-  //    and the following calls skip up to its end before reading on.
-  // `lines` is always the number of physical lines from the line of `pos` up to `next`, so a
-  // caller that adds them up knows the physical line of every record.
+  //    and the following calls skip up to its end before reading on. When the limit falls
+  //    inside a quoted field, the record is read on (NeedMore, bounded by 8 x
+  //    max_record_bytes): if it ends as RFC 4180 allows within that bound, the error is the
+  //    limit error at the limit and `next` is after the whole record (a long quoted field
+  //    with line breaks is one error, not one per line); otherwise the quote is taken for an
+  //    unterminated one: when the record had a line break before the limit, the message ends
+  //    " (unterminated quoted field?)", pos is the quote's and `next` is after the record's
+  //    first line; else `next` is as above. The limit is decided only with a byte past it in
+  //    buf (or at eof), so where buf happens to end never changes what is read.
+  // `lines` is always the number of physical lines from the line of `begin` up to `next` (the
+  // line end of a skipped over-long line was counted with its error), so a caller that adds
+  // them up knows the physical line of every record.
   CsvSplit split(const char* buf, size_t size, size_t pos, bool eof, std::vector<std::string_view>& cells,
                  uint32_t first_line = 1);
 
