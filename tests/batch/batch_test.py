@@ -5,7 +5,9 @@ Each CASE is one ctest test. Registries come from ../shared/bench/gen.py (seeded
 run sees the same bytes); corrupted records are made here with a seeded generator.
 Exit 0 pass, 1 fail, 77 skipped (a tool this machine lacks).
 """
+import csv
 import hashlib
+import io
 import json
 import os
 import random
@@ -374,13 +376,16 @@ def case_parallel(tmp):
 
 
 def corrupt_registry(n, seed, rate=0.01):
-    """gen.py records with `rate` of them corrupted in varied ways; returns (bytes, kinds by record)."""
+    """gen.py records with `rate` of them corrupted in varied ways; returns (bytes, kinds by
+    record, physical line by record, ids by record)."""
     rnd = random.Random(seed)
     lines = gen(n, seed=seed).splitlines()
-    out, expect = [], []
+    out, expect, at, ids = [], [], [], []
     for line in lines:
+        ids.append(json.loads(line)["id"])
         if rnd.random() >= rate:
             out.append(line)
+            at.append(len(out))
             expect.append(None)
             continue
         k = rnd.randrange(8)
@@ -402,34 +407,94 @@ def corrupt_registry(n, seed, rate=0.01):
         else:
             line = b"{" + line                                        # syntax
         out.append(line)
+        at.append(len(out))
         expect.append(k)
         if rnd.random() < 0.2:
             out.append(b"")  # a blank line: skipped and counted, not a record
-    return b"\n".join(out) + b"\n", expect
+    return b"\n".join(out) + b"\n", expect, at, ids
+
+
+def corrupt_csv_registry(n, seed, rate=0.01):
+    """The CSV rendering of gen.py records with `rate` of them corrupted in varied ways (one
+    physical line each); returns (bytes, kinds by record, physical line by record, ids)."""
+    rnd = random.Random(seed)
+    lines = gen(n, fmt="csv", seed=seed).splitlines()
+    header, rows = lines[0], lines[1:]
+    out, expect, at, ids = [header], [], [], []
+    for line in rows:
+        cells = next(csv.reader([line.decode()]))
+        ids.append(cells[0])
+        if rnd.random() >= rate:
+            out.append(line)
+            at.append(len(out))
+            expect.append(None)
+            continue
+        k = rnd.randrange(8)
+        def render(cs):
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(cs)
+            return buf.getvalue().encode()
+        if k == 0:
+            line = render(cells[:-1])                                  # a column missing
+        elif k == 1:
+            line = render(cells + ["extra"])                           # a column too many
+        elif k == 2:
+            i = rnd.randrange(1, len(line) - 1)
+            line = line[:i] + bytes([rnd.choice([0xff, 0xc0, 0x80, 0xfe])]) + line[i:]  # invalid UTF-8
+        elif k == 3:
+            line = line.replace(b",", b',x"y,', 1)                     # a quote inside an unquoted cell
+        elif k == 4:
+            cells[5] = "9"                                             # ecog out of range
+            line = render(cells)
+        elif k == 5:
+            cells[8] = "2024-13-45"                                    # not a date
+            line = render(cells)
+        elif k == 6:
+            cells[1] = "abc"                                           # age not a number
+            line = render(cells)
+        else:
+            cells[0] = ""                                              # no id
+            line = render(cells)
+        out.append(line)
+        at.append(len(out))
+        expect.append(k)
+    return b"\n".join(out) + b"\n", expect, at, ids
 
 
 def accounting(tmp, n):
-    data, expect = corrupt_registry(n, seed=20261128)
-    path = write(tmp, "bad.jsonl", data)
-    del data
-    summary = os.path.join(tmp, "s.json")
-    out = os.path.join(tmp, "out.jsonl")
-    p = run(["batch", path, "--quiet", "-o", out, "--summary", summary])
-    check(p.returncode == 1, "exit %d, want 1: %s" % (p.returncode, p.stderr.decode()))
-    s = json.load(open(summary))
-    bad = sum(1 for e in expect if e is not None)
-    check(s["records"] == n and s["records"] == s["results"] + s["errors"], "records %d results %d errors %d, n %d" %
-          (s["records"], s["results"], s["errors"], n))
-    check(s["errors"] == bad, "errors %d, corrupted %d" % (s["errors"], bad))
-    count = 0
-    with open(out, "rb") as f:
-        for i, line in enumerate(f):
-            count += 1
-            is_error = line.startswith(b'{"id":"dup","record"') or b'"record":' in line[:60]
-            check(is_error == (expect[i] is not None), "record %d: error row %s, corrupted %s" % (i + 1, is_error, expect[i]))
-            if is_error:
-                check(b'"record":%d,' % (i + 1) in line, "record %d: wrong record number" % (i + 1))
-    check(count == n, "%d output rows for %d records" % (count, n))
+    """Every record of a corrupted registry, JSON Lines and CSV, gives exactly one row: a
+    result for an intact record, an error row naming its record and physical line for a
+    corrupted one; the ids of the results are exactly those of the intact records."""
+    for fmt, make in (("jsonl", corrupt_registry), ("csv", corrupt_csv_registry)):
+        data, expect, at, ids = make(n, seed=20261128)
+        path = write(tmp, "bad." + fmt, data)
+        del data
+        summary = os.path.join(tmp, "s.json")
+        out = os.path.join(tmp, "out.jsonl")
+        p = run(["batch", path, "--quiet", "-o", out, "--summary", summary])
+        check(p.returncode == 1, "%s: exit %d, want 1: %s" % (fmt, p.returncode, p.stderr.decode()))
+        s = json.load(open(summary))
+        bad = sum(1 for e in expect if e is not None)
+        check(s["records"] == n and s["records"] == s["results"] + s["errors"], "%s: records %d results %d errors %d, n %d" %
+              (fmt, s["records"], s["results"], s["errors"], n))
+        check(s["errors"] == bad, "%s: errors %d, corrupted %d" % (fmt, s["errors"], bad))
+        count = 0
+        result_ids = []
+        with open(out, "rb") as f:
+            for i, line in enumerate(f):
+                count += 1
+                row = json.loads(line)
+                is_error = "error" in row
+                check(is_error == (expect[i] is not None), "%s record %d: error row %s, corrupted %s" %
+                      (fmt, i + 1, is_error, expect[i]))
+                if is_error:
+                    check(row.get("record") == i + 1, "%s record %d: record number %s" % (fmt, i + 1, row.get("record")))
+                    check(row.get("line") == at[i], "%s record %d: line %s, want %d" % (fmt, i + 1, row.get("line"), at[i]))
+                else:
+                    result_ids.append(row["id"])
+        check(count == n, "%s: %d output rows for %d records" % (fmt, count, n))
+        intact = [ids[i] for i in range(n) if expect[i] is None]
+        check(result_ids == intact, "%s: the ids of the results are not those of the intact records, in order" % fmt)
 
 
 def case_corrupted_100k(tmp):
