@@ -87,14 +87,16 @@ int rules_check(int argc, char** argv) {
   }
   for (const auto& o : m->outputs) rules += o.rules.size();
   std::printf("%s: ok\n", label.c_str());
-  std::printf("  id        %s\n  version   %s\n  status    %s\n  title     %s\n  sha256    %s\n", m->manifest.id.c_str(),
-              m->manifest.version.c_str(), m->manifest.status.c_str(), m->manifest.title.c_str(), m->sha256.c_str());
-  std::printf("  counts    %zu fields, %zu parameters, %zu evidence entries, %zu facts, %zu criteria,\n"
-              "            %zu tree%s (%zu questions, %zu leaves), %zu outputs (%zu decision rules), %zu warnings, "
-              "%zu constraints\n",
-              m->schema.fields.size(), m->params.size(), m->evidence.size(), facts, criteria, m->trees.size(),
-              m->trees.size() == 1 ? "" : "s", nodes, leaves, m->outputs.size(), rules, m->warnings.size(),
-              m->constraints.size());
+  std::printf("  id        %s\n  version   %s\n  status    %s\n  title     %s\n  sha256    %s\n",
+              m->manifest.id.c_str(), m->manifest.version.c_str(), m->manifest.status.c_str(),
+              m->manifest.title.c_str(), m->sha256.c_str());
+  std::printf(
+      "  counts    %zu fields, %zu parameters, %zu evidence entries, %zu facts, %zu criteria,\n"
+      "            %zu tree%s (%zu questions, %zu leaves), %zu outputs (%zu decision rules), %zu warnings, "
+      "%zu constraints\n",
+      m->schema.fields.size(), m->params.size(), m->evidence.size(), facts, criteria, m->trees.size(),
+      m->trees.size() == 1 ? "" : "s", nodes, leaves, m->outputs.size(), rules, m->warnings.size(),
+      m->constraints.size());
   std::printf("  warnings  %zu\n", diags.warning_count());
   return kOk;
 }
@@ -102,12 +104,18 @@ int rules_check(int argc, char** argv) {
 // Prints a value as `rules eval` does: true, false, unknown, 2.5, 2024-08-31, 2024-08, [a, b].
 std::string eval_text(const RuleSetModel& m, const Value& v) {
   switch (v.kind) {
-    case VKind::Unknown: return "unknown";
-    case VKind::Bool: return v.b ? "true" : "false";
-    case VKind::Number: return format_number(v.num);
-    case VKind::Text: return std::string(v.str());
-    case VKind::Date: return format_date(DateRange{v.date.lo, v.date.hi});
-    case VKind::Enum: return m.schema.enums[v.enum_id].values[v.e];
+    case VKind::Unknown:
+      return "unknown";
+    case VKind::Bool:
+      return v.b ? "true" : "false";
+    case VKind::Number:
+      return format_number(v.num);
+    case VKind::Text:
+      return std::string(v.str());
+    case VKind::Date:
+      return format_date(DateRange{v.date.lo, v.date.hi});
+    case VKind::Enum:
+      return m.schema.enums[v.enum_id].values[v.e];
     case VKind::List: {
       std::string s = "[";
       for (uint32_t i = 0; i < v.list.count; ++i) {
@@ -116,7 +124,8 @@ std::string eval_text(const RuleSetModel& m, const Value& v) {
       }
       return s + "]";
     }
-    case VKind::Record: return "(record)";
+    case VKind::Record:
+      return "(record)";
   }
   return "";
 }
@@ -138,14 +147,17 @@ int rules_eval(int argc, char** argv) {
   }
   if (args.count("help")) {
     std::printf("%s\n", opts.help().c_str());
-    std::printf("Examples:\n  oligoscreen rules eval 'false and unknown'\n"
-                "  oligoscreen rules eval 'add_months(@2024-08-31, 6)'\n"
-                "  oligoscreen rules eval 'synchronous' --case examples/cases/lms-lung-metachronous.yaml\n"
-                "\nPrints the value on the first line, then its type and, when unknown, the fields it needs.\n");
+    std::printf(
+        "Examples:\n  oligoscreen rules eval 'false and unknown'\n"
+        "  oligoscreen rules eval 'add_months(@2024-08-31, 6)'\n"
+        "  oligoscreen rules eval 'synchronous' --case examples/cases/lms-lung-metachronous.yaml\n"
+        "\nPrints the value on the first line, then its type and, when unknown, the fields it needs.\n");
     return kOk;
   }
   if (!args.count("expr")) {
-    std::fprintf(stderr, "oligoscreen rules eval: no expression given\nusage: oligoscreen rules eval EXPR [--case FILE] [--rules DIR]\n");
+    std::fprintf(stderr,
+                 "oligoscreen rules eval: no expression given\nusage: oligoscreen rules eval EXPR [--case FILE] "
+                 "[--rules DIR]\n");
     return kUsage;
   }
   // One string positional (a vector option would split the expression at its commas); further
@@ -323,13 +335,15 @@ int rules_test(int argc, char** argv) {
             });
             if (!found) {
               std::string got;
-              for (const auto& e : result->errors) got += (got.empty() ? "" : "; ") + e.kind + " " + e.field + ": " + e.message;
+              for (const auto& e : result->errors)
+                got += (got.empty() ? "" : "; ") + e.kind + " " + e.field + ": " + e.message;
               problems.push_back("expected error " + kind + (field.empty() ? "" : " on " + field) + ", got " + got);
             }
           }
         } else if (!result->ok) {
           std::string got;
-          for (const auto& e : result->errors) got += (got.empty() ? "" : "; ") + e.kind + " " + e.field + ": " + e.message;
+          for (const auto& e : result->errors)
+            got += (got.empty() ? "" : "; ") + e.kind + " " + e.field + ": " + e.message;
           problems.push_back("unexpected input error: " + got);
         } else {
           const Assessment& as = result->assessment;
@@ -404,9 +418,10 @@ int rules_test(int argc, char** argv) {
     ++crit_total;
     // A criterion that reads only presumed fields (through known()) cannot be unknown.
     const Def& cd = m->defs[d];
-    bool never_unknown = !cd.presumes.empty() && std::all_of(cd.field_reads.begin(), cd.field_reads.end(), [&](FieldRef r) {
-      return std::find(cd.presumes.begin(), cd.presumes.end(), ref_slot(r)) != cd.presumes.end();
-    });
+    bool never_unknown =
+        !cd.presumes.empty() && std::all_of(cd.field_reads.begin(), cd.field_reads.end(), [&](FieldRef r) {
+          return std::find(cd.presumes.begin(), cd.presumes.end(), ref_slot(r)) != cd.presumes.end();
+        });
     uint8_t want = never_unknown ? 3 : 7;
     if ((cov.crit[d] & want) == want) {
       ++crit_full;
@@ -445,11 +460,14 @@ int rules_test(int argc, char** argv) {
       }
     }
   }
-  auto pct = [](size_t a, size_t b) { return b == 0 ? 100.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b); };
-  std::printf("\ncoverage: criteria reaching true, false and unknown %zu/%zu (%.0f%%); tree branches %zu/%zu (%.0f%%); "
-              "decision rules %zu/%zu (%.0f%%)\n",
-              crit_full, crit_total, pct(crit_full, crit_total), br_hit, br_total, pct(br_hit, br_total), rule_hit,
-              rule_total, pct(rule_hit, rule_total));
+  auto pct = [](size_t a, size_t b) {
+    return b == 0 ? 100.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b);
+  };
+  std::printf(
+      "\ncoverage: criteria reaching true, false and unknown %zu/%zu (%.0f%%); tree branches %zu/%zu (%.0f%%); "
+      "decision rules %zu/%zu (%.0f%%)\n",
+      crit_full, crit_total, pct(crit_full, crit_total), br_hit, br_total, pct(br_hit, br_total), rule_hit, rule_total,
+      pct(rule_hit, rule_total));
   for (const auto& p : partial) std::printf("  criterion %s\n", p.c_str());
   for (const auto& b : missed_branches) std::printf("  tree branch %s never taken\n", b.c_str());
   for (const auto& r : missed_rules) std::printf("  decision rule %s never decided\n", r.c_str());

@@ -133,9 +133,8 @@ int tool_serve(int argc, char** argv) {
     res.set_header("Access-Control-Allow-Headers", "Content-Type, Authorization");
     res.status = 204;
   });
-  svr.Get("/cds-services", [service](const httplib::Request&, httplib::Response& res) {
-    reply(res, service->discovery());
-  });
+  svr.Get("/cds-services",
+          [service](const httplib::Request&, httplib::Response& res) { reply(res, service->discovery()); });
   svr.Post(R"(/cds-services/([^/]+))", [service](const httplib::Request& req, httplib::Response& res) {
     reply(res, service->call(req.matches[1].str(), req.get_header_value("Content-Type"), req.body));
   });
@@ -160,9 +159,8 @@ int tool_serve(int argc, char** argv) {
     std::fprintf(stderr, "oligoscreen serve: cannot listen on %s:%d\n", bind.c_str(), port);
     return kIoError;
   }
-  log->info("CDS Hooks service {} (rule set {} {}, sha256 {}; FHIR mapping sha256 {}) on {}:{}",
-            service->service_id(), rules->manifest.id, rules->manifest.version, rules->sha256, mapping->sha256, bind,
-            bound);
+  log->info("CDS Hooks service {} (rule set {} {}, sha256 {}; FHIR mapping sha256 {}) on {}:{}", service->service_id(),
+            rules->manifest.id, rules->manifest.version, rules->sha256, mapping->sha256, bind, bound);
   std::printf("listening on http://%s:%d\n", bind.c_str(), bound);
   std::fflush(stdout);
 

@@ -66,8 +66,14 @@ std::string format_value_for(const FieldDef& f, double x) {
 class MissingAnalysis {
  public:
   MissingAnalysis(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& s)
-      : m_(m), p_(p), opt_(opt), s_(s), ms_(s.missing), n_(m.outputs.size()),
-        base_(s.missing.base), unknown_why_(s.missing.unknown_why) {}
+      : m_(m),
+        p_(p),
+        opt_(opt),
+        s_(s),
+        ms_(s.missing),
+        n_(m.outputs.size()),
+        base_(s.missing.base),
+        unknown_why_(s.missing.unknown_why) {}
 
   void run(std::vector<MissingField>& out) {
     collect();
@@ -278,7 +284,8 @@ class MissingAnalysis {
         }
         break;
       }
-      case FieldType::Text: break;
+      case FieldType::Text:
+        break;
     }
     // Outputs left unknown by this field count too (joint unknowns, no threshold found).
     for (size_t i = 0; i < unknown_why_.size(); ++i) {
@@ -426,7 +433,6 @@ std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m) {
   return out;
 }
 
-
 void index_slot_dependants(RuleSetModel& m) {
   size_t nslots = m.schema.fields.size();
   std::vector<std::vector<uint8_t>> reads(m.defs.size());  // per def: slots read, transitively
@@ -467,7 +473,8 @@ void index_slot_dependants(RuleSetModel& m) {
   }
 }
 
-void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& scratch, Assessment& out) {
+void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& scratch,
+            Assessment& out) {
   // Per-output results are reset in place (their vectors keep their capacity across records).
   out.outputs.resize(m.outputs.size());
   for (auto& r : out.outputs) {

@@ -25,8 +25,8 @@ struct ReasonOut {
 };
 
 struct OutputResult {
-  uint32_t code = 0;    // the code written (the output's unknown code when undecided)
-  bool known = false;   // decided (false: unknown on some path)
+  uint32_t code = 0;                 // the code written (the output's unknown code when undecided)
+  bool known = false;                // decided (false: unknown on some path)
   uint64_t possible = ~uint64_t{0};  // codes still possible when unknown
   std::vector<FieldRef> why;         // fields that left it unknown
   std::vector<ReasonOut> reasons;
@@ -36,9 +36,9 @@ struct OutputResult {
 };
 
 struct DefResult {
-  Value value;                  // copied; unknown sets converted to `why`
+  Value value;  // copied; unknown sets converted to `why`
   std::vector<FieldRef> why;
-  bool presumed = false;        // a presumed field was unknown
+  bool presumed = false;  // a presumed field was unknown
 };
 
 struct WhatIf {
@@ -53,7 +53,7 @@ struct MissingField {
   FieldRef ref = 0;
   std::vector<uint32_t> affects;  // outputs, in declaration order
   std::vector<WhatIf> what_if;
-  bool imprecise = false;         // known to the month only
+  bool imprecise = false;  // known to the month only
 };
 
 struct WarningOut {
@@ -62,13 +62,13 @@ struct WarningOut {
 
 struct Assessment {
   std::vector<OutputResult> outputs;
-  std::vector<DefResult> defs;                 // per def (explain only)
-  std::vector<std::vector<TreeStep>> paths;    // per tree (explain only)
+  std::vector<DefResult> defs;               // per def (explain only)
+  std::vector<std::vector<TreeStep>> paths;  // per tree (explain only)
   std::vector<MissingField> missing;
   std::vector<WarningOut> warnings;
-  std::vector<uint32_t> cited;                 // evidence ids cited, sorted
-  std::vector<InputError> contradictions;      // non-empty: the case is an error result
-  std::vector<uint64_t> rules_reached;         // coverage
+  std::vector<uint32_t> cited;             // evidence ids cited, sorted
+  std::vector<InputError> contradictions;  // non-empty: the case is an error result
+  std::vector<uint64_t> rules_reached;     // coverage
   std::vector<uint64_t> tree_branches_reached;
 };
 

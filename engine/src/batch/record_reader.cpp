@@ -38,7 +38,9 @@ RecordReader::RecordReader(const Schema& schema, size_t max_record_bytes, bool s
       block_(read_block == 0 ? kBlock : read_block),
       splitter_(max_record_bytes) {}
 
-RecordReader::~RecordReader() { close(); }
+RecordReader::~RecordReader() {
+  close();
+}
 
 void RecordReader::close() {
   if (own_fd_ && fd_ >= 0) ::close(fd_);

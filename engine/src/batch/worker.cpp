@@ -54,7 +54,8 @@ void ChunkWorker::screen_csv(const CsvHeader& header, std::string_view text, uin
   CsvSplit s = splitter_.split(text.data(), text.size(), 0, true, cells_, line);
   if (s.status != CsvStatus::Record) {
     // The reader cut this record out, so this does not happen; an error row if it ever does.
-    InputError e = s.status == CsvStatus::Error ? s.error : InputError{"syntax", "", Pos{line, 1, 0}, false, "empty record"};
+    InputError e =
+        s.status == CsvStatus::Error ? s.error : InputError{"syntax", "", Pos{line, 1, 0}, false, "empty record"};
     cr_.errors.push_back(std::move(e));
     return;
   }

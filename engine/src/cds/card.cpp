@@ -100,8 +100,7 @@ void write_result_card(const RuleSetModel& m, const CaseResult& r, std::string_v
     if (omd >= 0) summary += "; OMD definition " + humanize(code_of(m, a, omd));
   } else {
     for (size_t o = 0; o < m.outputs.size(); ++o) {
-      summary += (o ? "; " : "") + m.defs[m.output_defs[o]].id + " " +
-                 humanize(code_of(m, a, static_cast<int>(o)));
+      summary += (o ? "; " : "") + m.defs[m.output_defs[o]].id + " " + humanize(code_of(m, a, static_cast<int>(o)));
     }
   }
   if (!a.missing.empty()) {
@@ -144,19 +143,18 @@ void write_data_needed_card(const RuleSetModel& m, std::string_view hook_instanc
   std::string d;
   d += "**No screen was made.** ";
   d += why;
-  d +=
-      "\n\nThe service reads only what the EHR sends as prefetch (it does not query the FHIR server). It needs, "
-      "for the patient in context:\n\n"
-      "- `patient`: the Patient (age, sex)\n"
-      "- `conditions`: the primary cancer Condition (histology, onset, clinical status) and one secondary cancer "
-      "Condition per metastatic lesion (body site, onset)\n"
-      "- `observations`: ECOG (LOINC 89247-1), tumour size (LOINC 21889-1), lesion status, life expectancy, "
-      "earlier oligometastatic or polymetastatic disease\n"
-      "- `medicationRequests`, `medicationAdministrations`, `medicationStatements`: systemic therapy around the "
-      "metastasis diagnosis\n"
-      "- `procedures`, `imagingStudies`: the staging imaging\n\n"
-      "Field-by-field mapping: docs/fhir-mapping.md. Decision support for a multidisciplinary tumour board, not "
-      "an order.\n";
+  d += "\n\nThe service reads only what the EHR sends as prefetch (it does not query the FHIR server). It needs, "
+       "for the patient in context:\n\n"
+       "- `patient`: the Patient (age, sex)\n"
+       "- `conditions`: the primary cancer Condition (histology, onset, clinical status) and one secondary cancer "
+       "Condition per metastatic lesion (body site, onset)\n"
+       "- `observations`: ECOG (LOINC 89247-1), tumour size (LOINC 21889-1), lesion status, life expectancy, "
+       "earlier oligometastatic or polymetastatic disease\n"
+       "- `medicationRequests`, `medicationAdministrations`, `medicationStatements`: systemic therapy around the "
+       "metastasis diagnosis\n"
+       "- `procedures`, `imagingStudies`: the staging imaging\n\n"
+       "Field-by-field mapping: docs/fhir-mapping.md. Decision support for a multidisciplinary tumour board, not "
+       "an order.\n";
   w.key("detail").string(d);
   write_source(m, w, "data-needed", "Data needed for the SBRT screen");
   w.end_object();

@@ -78,17 +78,25 @@ static const USet* why_of(const Value& v) {
   return nullptr;
 }
 
-Value Evaluator::unknown_of(const Value& a, const Value& b) { return Value::unknown(merge(why_of(a), why_of(b))); }
+Value Evaluator::unknown_of(const Value& a, const Value& b) {
+  return Value::unknown(merge(why_of(a), why_of(b)));
+}
 
 bool Evaluator::same_known(const Value& a, const Value& b) const {
   if (a.kind != b.kind || a.kind == VKind::Unknown) return false;
   switch (a.kind) {
-    case VKind::Bool: return a.b == b.b;
-    case VKind::Number: return a.num == b.num;
-    case VKind::Enum: return a.enum_id == b.enum_id && a.e == b.e;
-    case VKind::Date: return a.date.lo == b.date.lo && a.date.hi == b.date.hi;
-    case VKind::Text: return a.str() == b.str();
-    default: return false;
+    case VKind::Bool:
+      return a.b == b.b;
+    case VKind::Number:
+      return a.num == b.num;
+    case VKind::Enum:
+      return a.enum_id == b.enum_id && a.e == b.e;
+    case VKind::Date:
+      return a.date.lo == b.date.lo && a.date.hi == b.date.hi;
+    case VKind::Text:
+      return a.str() == b.str();
+    default:
+      return false;
   }
 }
 
@@ -150,11 +158,20 @@ void Evaluator::probe(const Value& u, const Value& k, Op op, bool unknown_on_lef
   if (u.hint != kShiftDate && u.hint != kShiftNumber) return;
   if (!unknown_on_left) {
     switch (op) {  // k op u  ==  u op' k
-      case Op::Lt: op = Op::Gt; break;
-      case Op::Le: op = Op::Ge; break;
-      case Op::Gt: op = Op::Lt; break;
-      case Op::Ge: op = Op::Le; break;
-      default: break;
+      case Op::Lt:
+        op = Op::Gt;
+        break;
+      case Op::Le:
+        op = Op::Ge;
+        break;
+      case Op::Gt:
+        op = Op::Lt;
+        break;
+      case Op::Ge:
+        op = Op::Le;
+        break;
+      default:
+        break;
     }
   }
   bool closed_upper = (op == Op::Lt || op == Op::Ge);
@@ -178,22 +195,36 @@ Value Evaluator::compare(Op op, const Value& a, const Value& b) {
   }
   if (a.kind == VKind::Number && b.kind == VKind::Number) {
     switch (op) {
-      case Op::Lt: return Value::boolean(a.num < b.num);
-      case Op::Le: return Value::boolean(a.num <= b.num);
-      case Op::Gt: return Value::boolean(a.num > b.num);
-      case Op::Ge: return Value::boolean(a.num >= b.num);
-      default: break;
+      case Op::Lt:
+        return Value::boolean(a.num < b.num);
+      case Op::Le:
+        return Value::boolean(a.num <= b.num);
+      case Op::Gt:
+        return Value::boolean(a.num > b.num);
+      case Op::Ge:
+        return Value::boolean(a.num >= b.num);
+      default:
+        break;
     }
   }
   if (a.kind == VKind::Date && b.kind == VKind::Date) {
     int32_t alo = a.date.lo, ahi = a.date.hi, blo = b.date.lo, bhi = b.date.hi;
     int r = 2;  // 0 false, 1 true, 2 undecided
     switch (op) {
-      case Op::Lt: r = ahi < blo ? 1 : (alo >= bhi ? 0 : 2); break;
-      case Op::Le: r = ahi <= blo ? 1 : (alo > bhi ? 0 : 2); break;
-      case Op::Gt: r = alo > bhi ? 1 : (ahi <= blo ? 0 : 2); break;
-      case Op::Ge: r = alo >= bhi ? 1 : (ahi < blo ? 0 : 2); break;
-      default: break;
+      case Op::Lt:
+        r = ahi < blo ? 1 : (alo >= bhi ? 0 : 2);
+        break;
+      case Op::Le:
+        r = ahi <= blo ? 1 : (alo > bhi ? 0 : 2);
+        break;
+      case Op::Gt:
+        r = alo > bhi ? 1 : (ahi <= blo ? 0 : 2);
+        break;
+      case Op::Ge:
+        r = alo >= bhi ? 1 : (ahi < blo ? 0 : 2);
+        break;
+      default:
+        break;
     }
     if (r == 2) return unknown_of(a, b);
     return Value::boolean(r == 1);
@@ -243,13 +274,17 @@ Value Evaluator::arith(uint32_t node, const Value& a, const Value& b) {
   Op op = m_.hot[node].op;
   if (a.kind == VKind::Number && b.kind == VKind::Number) {
     switch (op) {
-      case Op::Add: return Value::number(a.num + b.num);
-      case Op::Sub: return Value::number(a.num - b.num);
-      case Op::Mul: return Value::number(a.num * b.num);
+      case Op::Add:
+        return Value::number(a.num + b.num);
+      case Op::Sub:
+        return Value::number(a.num - b.num);
+      case Op::Mul:
+        return Value::number(a.num * b.num);
       case Op::Div:
         if (b.num == 0) return Value::unknown();  // as CQL: division by zero is null
         return Value::number(a.num / b.num);
-      default: break;
+      default:
+        break;
     }
   }
   Value u = unknown_of(a, b);
@@ -298,15 +333,26 @@ Value Evaluator::list_fn(uint32_t node) {
           }
         }
         break;
-      case Fn::Min: acc = have ? std::min(acc, r.num) : r.num; have = true; break;
-      case Fn::Max: acc = have ? std::max(acc, r.num) : r.num; have = true; break;
-      case Fn::Sum: acc += r.num; have = true; break;
-      default: break;
+      case Fn::Min:
+        acc = have ? std::min(acc, r.num) : r.num;
+        have = true;
+        break;
+      case Fn::Max:
+        acc = have ? std::max(acc, r.num) : r.num;
+        have = true;
+        break;
+      case Fn::Sum:
+        acc += r.num;
+        have = true;
+        break;
+      default:
+        break;
     }
   }
   s_.vars[var] = saved;
   switch (n.fn) {
-    case Fn::CountIf: return any_unknown ? Value::unknown(why) : Value::number(count);
+    case Fn::CountIf:
+      return any_unknown ? Value::unknown(why) : Value::number(count);
     case Fn::All:
       if (any_false) return Value::boolean(false);
       return any_unknown ? Value::unknown(why) : Value::boolean(true);
@@ -317,8 +363,10 @@ Value Evaluator::list_fn(uint32_t node) {
     case Fn::Max:
       if (any_unknown || !have) return Value::unknown(why);
       return Value::number(acc);
-    case Fn::Sum: return any_unknown ? Value::unknown(why) : Value::number(acc);
-    default: return Value::unknown();
+    case Fn::Sum:
+      return any_unknown ? Value::unknown(why) : Value::number(acc);
+    default:
+      return Value::unknown();
   }
 }
 
@@ -326,7 +374,8 @@ Value Evaluator::call(uint32_t node) {
   const HotNode& n = m_.hot[node];
   const uint32_t* args = m_.hot_args.data() + n.args_first;
   switch (n.fn) {
-    case Fn::Known: return Value::boolean(eval(args[0]).known());
+    case Fn::Known:
+      return Value::boolean(eval(args[0]).known());
     case Fn::IsTrue: {
       Value v = eval(args[0]);
       return Value::boolean(v.kind == VKind::Bool && v.b);
@@ -370,7 +419,8 @@ Value Evaluator::call(uint32_t node) {
       if (l.kind != VKind::List) return Value::unknown(l.why);
       return Value::number(l.list.count);
     }
-    default: return list_fn(node);
+    default:
+      return list_fn(node);
   }
 }
 
@@ -379,10 +429,14 @@ Value Evaluator::eval(uint32_t node) {
   switch (n.op) {
     case Op::Literal:
       switch (n.lit_kind) {
-        case VKind::Number: return Value::number(n.num);
-        case VKind::Bool: return Value::boolean(n.flag);
-        case VKind::Enum: return Value::enumerated(n.en.enum_id, n.en.e);
-        default: return m_.hot_lits[n.lit];
+        case VKind::Number:
+          return Value::number(n.num);
+        case VKind::Bool:
+          return Value::boolean(n.flag);
+        case VKind::Enum:
+          return Value::enumerated(n.en.enum_id, n.en.e);
+        default:
+          return m_.hot_lits[n.lit];
       }
     case Op::Field: {
       const Value& v = values_[n.index];
@@ -390,9 +444,12 @@ Value Evaluator::eval(uint32_t node) {
       if (v.kind != VKind::Unknown && (v.kind != VKind::Date || v.date.lo == v.date.hi)) return v;
       return load_field(n.index);
     }
-    case Op::SubField: return load_sub(eval(n.a), n.index);
-    case Op::Var: return s_.vars[n.index];
-    case Op::Param: return m_.params[n.index].value;
+    case Op::SubField:
+      return load_sub(eval(n.a), n.index);
+    case Op::Var:
+      return s_.vars[n.index];
+    case Op::Param:
+      return m_.params[n.index].value;
     case Op::Def:
       if (s_.done[n.index] == s_.generation) return s_.cache[n.index];
       return def(n.index);
@@ -463,10 +520,13 @@ Value Evaluator::eval(uint32_t node) {
       for (uint32_t i = 0; i < n.args_count; ++i) new (&items[i]) Value(eval(args[i]));
       return Value::list_of(items, n.args_count);
     }
-    case Op::Call: return call(node);
-    case Op::CmpConst: return compare_const(n);
+    case Op::Call:
+      return call(node);
+    case Op::CmpConst:
+      return compare_const(n);
     case Op::Name:
-    case Op::Member: break;  // resolved at load time
+    case Op::Member:
+      break;  // resolved at load time
   }
   return Value::unknown();
 }
@@ -484,13 +544,20 @@ Value Evaluator::compare_const(const HotNode& n) {
   if (v && v->kind == VKind::Number && n.lit_kind == VKind::Number) {
     double x = v->num, c = n.num;
     switch (n.cmp) {
-      case Op::Lt: return Value::boolean(x < c);
-      case Op::Le: return Value::boolean(x <= c);
-      case Op::Gt: return Value::boolean(x > c);
-      case Op::Ge: return Value::boolean(x >= c);
-      case Op::Eq: return Value::boolean(x == c);
-      case Op::Ne: return Value::boolean(x != c);
-      default: break;
+      case Op::Lt:
+        return Value::boolean(x < c);
+      case Op::Le:
+        return Value::boolean(x <= c);
+      case Op::Gt:
+        return Value::boolean(x > c);
+      case Op::Ge:
+        return Value::boolean(x >= c);
+      case Op::Eq:
+        return Value::boolean(x == c);
+      case Op::Ne:
+        return Value::boolean(x != c);
+      default:
+        break;
     }
   }
   if (v && v->kind == VKind::Enum && n.lit_kind == VKind::Enum && v->enum_id == n.en.enum_id) {
@@ -543,11 +610,20 @@ Value Evaluator::def(uint32_t d) {
       if (root.prog_len != 0) {
         if ((fast = run_prog(root, x))) {
           switch (def.type) {
-            case Type::Bool: v = Value::boolean(x != 0); break;
-            case Type::Number: v = Value::number(x); break;
-            case Type::Enum: v = Value::enumerated(def.enum_id, static_cast<uint32_t>(x)); break;
-            case Type::Date: v = Value::date_range(static_cast<int32_t>(x), static_cast<int32_t>(x)); break;
-            default: fast = false;
+            case Type::Bool:
+              v = Value::boolean(x != 0);
+              break;
+            case Type::Number:
+              v = Value::number(x);
+              break;
+            case Type::Enum:
+              v = Value::enumerated(def.enum_id, static_cast<uint32_t>(x));
+              break;
+            case Type::Date:
+              v = Value::date_range(static_cast<int32_t>(x), static_cast<int32_t>(x));
+              break;
+            default:
+              fast = false;
           }
         }
       } else {
@@ -571,7 +647,8 @@ Value Evaluator::def(uint32_t d) {
             if ((fast = fast_day(def.root, day))) v = Value::date_range(day, day);
             break;
           }
-          default: break;
+          default:
+            break;
         }
       }
       if (!fast) {
@@ -582,8 +659,12 @@ Value Evaluator::def(uint32_t d) {
       }
       break;
     }
-    case DefKind::Tree: v = tree(def.extra); break;
-    case DefKind::Output: v = decide(def.extra); break;
+    case DefKind::Tree:
+      v = tree(def.extra);
+      break;
+    case DefKind::Output:
+      v = decide(def.extra);
+      break;
   }
   s_.cache[d] = v;
   s_.done[d] = s_.generation;

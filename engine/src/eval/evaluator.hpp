@@ -29,10 +29,10 @@ struct TreeStep {
 // Per-evaluation working memory. Reused across records by one thread.
 struct EvalState {
   Arena arena;
-  std::vector<Value> cache;       // per def
-  std::vector<uint32_t> done;     // per def: == generation when cache holds this assessment's value
+  std::vector<Value> cache;    // per def
+  std::vector<uint32_t> done;  // per def: == generation when cache holds this assessment's value
   uint32_t generation = 0;
-  std::vector<Value> vars;        // bound variables
+  std::vector<Value> vars;          // bound variables
   std::vector<const Value*> items;  // bound variables of fast-tier programs: the current item
   std::vector<Probe> probes;
   std::vector<std::vector<TreeStep>> tree_paths;  // per tree

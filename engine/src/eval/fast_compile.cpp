@@ -24,11 +24,20 @@ class Compiler {
  private:
   static bool kind_of(Type::Kind t, VKind& k) {
     switch (t) {
-      case Type::Bool: k = VKind::Bool; return true;
-      case Type::Number: k = VKind::Number; return true;
-      case Type::Enum: k = VKind::Enum; return true;
-      case Type::Date: k = VKind::Date; return true;
-      default: return false;
+      case Type::Bool:
+        k = VKind::Bool;
+        return true;
+      case Type::Number:
+        k = VKind::Number;
+        return true;
+      case Type::Enum:
+        k = VKind::Enum;
+        return true;
+      case Type::Date:
+        k = VKind::Date;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -85,12 +94,18 @@ class Compiler {
     const HotNode& n = m_.hot[node];
     switch (n.op) {
       case Op::Literal:
-      case Op::Param: return 0;
-      case Op::Field: return slot_bit(n.index);
-      case Op::Var: return var_mask(n.index);
-      case Op::Def: return n.index < m_.def_slot_mask.size() ? m_.def_slot_mask[n.index] : ~uint64_t{0};
-      case Op::CmpConst: return (n.c == kNone ? slot_bit(n.index) : var_mask(n.c)) | reads(n.a);
-      default: break;
+      case Op::Param:
+        return 0;
+      case Op::Field:
+        return slot_bit(n.index);
+      case Op::Var:
+        return var_mask(n.index);
+      case Op::Def:
+        return n.index < m_.def_slot_mask.size() ? m_.def_slot_mask[n.index] : ~uint64_t{0};
+      case Op::CmpConst:
+        return (n.c == kNone ? slot_bit(n.index) : var_mask(n.c)) | reads(n.a);
+      default:
+        break;
     }
     uint64_t r = reads(n.a) | reads(n.b) | reads(n.c);
     if (n.op == Op::ListLit || n.op == Op::Call) {
@@ -109,16 +124,23 @@ class Compiler {
       case Op::Literal: {
         FastOp op = make(FCode::Const);
         switch (n.lit_kind) {
-          case VKind::Number: op.k = n.num; break;
-          case VKind::Bool: op.k = n.flag ? 1 : 0; break;
-          case VKind::Enum: op.k = n.en.e; break;
+          case VKind::Number:
+            op.k = n.num;
+            break;
+          case VKind::Bool:
+            op.k = n.flag ? 1 : 0;
+            break;
+          case VKind::Enum:
+            op.k = n.en.e;
+            break;
           case VKind::Date: {
             const Value& d = m_.hot_lits[n.lit];
             if (d.date.lo != d.date.hi) return false;
             op.k = d.date.lo;
             break;
           }
-          default: return false;
+          default:
+            return false;
         }
         push(op, 1);
         return true;
@@ -156,12 +178,18 @@ class Compiler {
       // main assessment) only when x reads no unknown field: the general tier would evaluate x
       // and record the thresholds an unknown field is compared with, which the missing-data
       // analysis tests (the jump carries the slots x may read).
-      case Op::And: return short_circuit(n, FCode::AndJump, FCode::And);
-      case Op::Or: return short_circuit(n, FCode::OrJump, FCode::Or);
-      case Op::Add: return n.type == Type::Number && binary(n, FCode::Add);
-      case Op::Sub: return n.type == Type::Number && binary(n, FCode::Sub2);
-      case Op::Mul: return n.type == Type::Number && binary(n, FCode::Mul);
-      case Op::Div: return n.type == Type::Number && binary(n, FCode::Div);
+      case Op::And:
+        return short_circuit(n, FCode::AndJump, FCode::And);
+      case Op::Or:
+        return short_circuit(n, FCode::OrJump, FCode::Or);
+      case Op::Add:
+        return n.type == Type::Number && binary(n, FCode::Add);
+      case Op::Sub:
+        return n.type == Type::Number && binary(n, FCode::Sub2);
+      case Op::Mul:
+        return n.type == Type::Number && binary(n, FCode::Mul);
+      case Op::Div:
+        return n.type == Type::Number && binary(n, FCode::Div);
       case Op::Eq:
       case Op::Ne:
       case Op::Lt:
@@ -222,8 +250,10 @@ class Compiler {
         ops_[j].a = static_cast<uint32_t>(ops_.size() - j - 1);
         return true;
       }
-      case Op::Call: return call(n);
-      default: return false;
+      case Op::Call:
+        return call(n);
+      default:
+        return false;
     }
   }
 
@@ -292,7 +322,8 @@ class Compiler {
         if (!emit(args[0]) || !emit(args[1])) return false;
         push(make(n.fn == Fn::AddMonths ? FCode::AddMonths : FCode::AddDays), -1);
         return true;
-      default: return false;
+      default:
+        return false;
     }
   }
 

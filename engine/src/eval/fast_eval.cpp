@@ -96,13 +96,26 @@ bool Evaluator::fast_bool(uint32_t node, bool& out) {
       if (v->kind == VKind::Number && n.lit_kind == VKind::Number) {
         double x = v->num, c = n.num;
         switch (n.cmp) {
-          case Op::Lt: out = x < c; return true;
-          case Op::Le: out = x <= c; return true;
-          case Op::Gt: out = x > c; return true;
-          case Op::Ge: out = x >= c; return true;
-          case Op::Eq: out = x == c; return true;
-          case Op::Ne: out = x != c; return true;
-          default: return false;
+          case Op::Lt:
+            out = x < c;
+            return true;
+          case Op::Le:
+            out = x <= c;
+            return true;
+          case Op::Gt:
+            out = x > c;
+            return true;
+          case Op::Ge:
+            out = x >= c;
+            return true;
+          case Op::Eq:
+            out = x == c;
+            return true;
+          case Op::Ne:
+            out = x != c;
+            return true;
+          default:
+            return false;
         }
       }
       if (v->kind == VKind::Enum && n.lit_kind == VKind::Enum && (n.cmp == Op::Eq || n.cmp == Op::Ne)) {
@@ -146,16 +159,30 @@ bool Evaluator::fast_bool(uint32_t node, bool& out) {
           equality_only = true;
           break;
         }
-        default: return false;
+        default:
+          return false;
       }
       switch (n.op) {
-        case Op::Eq: out = c == 0; return true;
-        case Op::Ne: out = c != 0; return true;
-        case Op::Lt: out = c < 0; return !equality_only;
-        case Op::Le: out = c <= 0; return !equality_only;
-        case Op::Gt: out = c > 0; return !equality_only;
-        case Op::Ge: out = c >= 0; return !equality_only;
-        default: return false;
+        case Op::Eq:
+          out = c == 0;
+          return true;
+        case Op::Ne:
+          out = c != 0;
+          return true;
+        case Op::Lt:
+          out = c < 0;
+          return !equality_only;
+        case Op::Le:
+          out = c <= 0;
+          return !equality_only;
+        case Op::Gt:
+          out = c > 0;
+          return !equality_only;
+        case Op::Ge:
+          out = c >= 0;
+          return !equality_only;
+        default:
+          return false;
       }
     }
     case Op::In: {
@@ -192,7 +219,9 @@ bool Evaluator::fast_bool(uint32_t node, bool& out) {
     case Op::Call: {
       const uint32_t* args = m_.hot_args.data() + n.args_first;
       switch (n.fn) {
-        case Fn::Known: out = eval(args[0]).known(); return true;
+        case Fn::Known:
+          out = eval(args[0]).known();
+          return true;
         case Fn::IsTrue: {
           Value v = eval(args[0]);
           out = v.kind == VKind::Bool && v.b;
@@ -218,10 +247,12 @@ bool Evaluator::fast_bool(uint32_t node, bool& out) {
           out = acc;
           return true;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -273,9 +304,15 @@ bool Evaluator::fast_num(uint32_t node, double& out) {
       double x, y;
       if (!fast_num(n.a, x) || !fast_num(n.b, y)) return false;
       switch (n.op) {
-        case Op::Add: out = x + y; return true;
-        case Op::Sub: out = x - y; return true;
-        case Op::Mul: out = x * y; return true;
+        case Op::Add:
+          out = x + y;
+          return true;
+        case Op::Sub:
+          out = x - y;
+          return true;
+        case Op::Mul:
+          out = x * y;
+          return true;
         default:
           if (y == 0) return false;  // unknown in the general tier
           out = x / y;
@@ -334,10 +371,12 @@ bool Evaluator::fast_num(uint32_t node, double& out) {
           out = static_cast<double>(y) - x;
           return true;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -350,10 +389,18 @@ bool Evaluator::fast_enum(uint32_t node, uint32_t& out) {
       if (n.lit_kind != VKind::Enum) return false;
       out = n.en.e;
       return true;
-    case Op::Field: v = &field_value(n.index); break;
-    case Op::SubField: v = sub_value(m_.hot[n.a].index, n.index); break;
-    case Op::Var: v = &s_.vars[n.index]; break;
-    case Op::Param: v = &m_.params[n.index].value; break;
+    case Op::Field:
+      v = &field_value(n.index);
+      break;
+    case Op::SubField:
+      v = sub_value(m_.hot[n.a].index, n.index);
+      break;
+    case Op::Var:
+      v = &s_.vars[n.index];
+      break;
+    case Op::Param:
+      v = &m_.params[n.index].value;
+      break;
     case Op::Def:
       if (!fast_def(n.index, held)) return false;
       v = &held;
@@ -363,7 +410,8 @@ bool Evaluator::fast_enum(uint32_t node, uint32_t& out) {
       if (!fast_bool(n.a, c)) return false;
       return fast_enum(c ? n.b : n.c, out);
     }
-    default: return false;
+    default:
+      return false;
   }
   if (!v || v->kind != VKind::Enum) return false;
   out = v->e;
@@ -379,10 +427,18 @@ bool Evaluator::fast_day(uint32_t node, int32_t& out) {
       if (n.lit_kind != VKind::Date) return false;
       v = &m_.hot_lits[n.lit];
       break;
-    case Op::Field: v = &field_value(n.index); break;
-    case Op::SubField: v = sub_value(m_.hot[n.a].index, n.index); break;
-    case Op::Var: v = &s_.vars[n.index]; break;
-    case Op::Param: v = &m_.params[n.index].value; break;
+    case Op::Field:
+      v = &field_value(n.index);
+      break;
+    case Op::SubField:
+      v = sub_value(m_.hot[n.a].index, n.index);
+      break;
+    case Op::Var:
+      v = &s_.vars[n.index];
+      break;
+    case Op::Param:
+      v = &m_.params[n.index].value;
+      break;
     case Op::Def:
       if (!fast_def(n.index, held)) return false;
       v = &held;
@@ -402,7 +458,8 @@ bool Evaluator::fast_day(uint32_t node, int32_t& out) {
       if (!fast_bool(n.a, c)) return false;
       return fast_day(c ? n.b : n.c, out);
     }
-    default: return false;
+    default:
+      return false;
   }
   if (!v || v->kind != VKind::Date || v->date.lo != v->date.hi) return false;
   out = v->date.lo;

@@ -22,25 +22,38 @@ struct LoopFrame {
 inline bool take(const Value& v, uint8_t want, double& out) {
   if (static_cast<uint8_t>(v.kind) != want) return false;
   switch (v.kind) {
-    case VKind::Number: out = v.num; return true;
-    case VKind::Bool: out = v.b ? 1 : 0; return true;
-    case VKind::Enum: out = v.e; return true;
+    case VKind::Number:
+      out = v.num;
+      return true;
+    case VKind::Bool:
+      out = v.b ? 1 : 0;
+      return true;
+    case VKind::Enum:
+      out = v.e;
+      return true;
     case VKind::Date:
       if (v.date.lo != v.date.hi) return false;
       out = v.date.lo;
       return true;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 inline double cmp(uint8_t op, double x, double k) {
   switch (static_cast<Op>(op)) {
-    case Op::Lt: return x < k ? 1 : 0;
-    case Op::Le: return x <= k ? 1 : 0;
-    case Op::Gt: return x > k ? 1 : 0;
-    case Op::Ge: return x >= k ? 1 : 0;
-    case Op::Eq: return x == k ? 1 : 0;
-    default: return x != k ? 1 : 0;
+    case Op::Lt:
+      return x < k ? 1 : 0;
+    case Op::Le:
+      return x <= k ? 1 : 0;
+    case Op::Gt:
+      return x > k ? 1 : 0;
+    case Op::Ge:
+      return x >= k ? 1 : 0;
+    case Op::Eq:
+      return x == k ? 1 : 0;
+    default:
+      return x != k ? 1 : 0;
   }
 }
 
@@ -132,7 +145,9 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         ++sp;
         break;
       }
-      case FCode::Const: *sp++ = op.k; break;
+      case FCode::Const:
+        *sp++ = op.k;
+        break;
       case FCode::FieldCmpK: {
         const Value& v = values[op.a];
         if (v.kind != VKind::Number) return false;
@@ -162,7 +177,9 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         *sp++ = (eq == (static_cast<Op>(op.kind) == Op::Eq)) ? 1 : 0;
         break;
       }
-      case FCode::Not: sp[-1] = 1 - sp[-1]; break;
+      case FCode::Not:
+        sp[-1] = 1 - sp[-1];
+        break;
       case FCode::And:
         --sp;
         sp[-1] = (sp[-1] != 0 && sp[0] != 0) ? 1 : 0;
@@ -171,27 +188,58 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         --sp;
         sp[-1] = (sp[-1] != 0 || sp[0] != 0) ? 1 : 0;
         break;
-      case FCode::Neg: sp[-1] = -sp[-1]; break;
-      case FCode::Add: --sp; sp[-1] += sp[0]; break;
-      case FCode::Sub2: --sp; sp[-1] -= sp[0]; break;
-      case FCode::Mul: --sp; sp[-1] *= sp[0]; break;
+      case FCode::Neg:
+        sp[-1] = -sp[-1];
+        break;
+      case FCode::Add:
+        --sp;
+        sp[-1] += sp[0];
+        break;
+      case FCode::Sub2:
+        --sp;
+        sp[-1] -= sp[0];
+        break;
+      case FCode::Mul:
+        --sp;
+        sp[-1] *= sp[0];
+        break;
       case FCode::Div:
         --sp;
         if (sp[0] == 0) return false;  // unknown in the general tier
         sp[-1] /= sp[0];
         break;
-      case FCode::Lt: --sp; sp[-1] = sp[-1] < sp[0] ? 1 : 0; break;
-      case FCode::Le: --sp; sp[-1] = sp[-1] <= sp[0] ? 1 : 0; break;
-      case FCode::Gt: --sp; sp[-1] = sp[-1] > sp[0] ? 1 : 0; break;
-      case FCode::Ge: --sp; sp[-1] = sp[-1] >= sp[0] ? 1 : 0; break;
-      case FCode::Eq: --sp; sp[-1] = sp[-1] == sp[0] ? 1 : 0; break;
-      case FCode::Ne: --sp; sp[-1] = sp[-1] != sp[0] ? 1 : 0; break;
+      case FCode::Lt:
+        --sp;
+        sp[-1] = sp[-1] < sp[0] ? 1 : 0;
+        break;
+      case FCode::Le:
+        --sp;
+        sp[-1] = sp[-1] <= sp[0] ? 1 : 0;
+        break;
+      case FCode::Gt:
+        --sp;
+        sp[-1] = sp[-1] > sp[0] ? 1 : 0;
+        break;
+      case FCode::Ge:
+        --sp;
+        sp[-1] = sp[-1] >= sp[0] ? 1 : 0;
+        break;
+      case FCode::Eq:
+        --sp;
+        sp[-1] = sp[-1] == sp[0] ? 1 : 0;
+        break;
+      case FCode::Ne:
+        --sp;
+        sp[-1] = sp[-1] != sp[0] ? 1 : 0;
+        break;
       case FCode::InMask: {
         auto e = static_cast<uint32_t>(sp[-1]);
         sp[-1] = (e < 64 && ((op.mask >> e) & 1U)) ? 1 : 0;
         break;
       }
-      case FCode::KnownField: *sp++ = values[op.a].kind != VKind::Unknown ? 1 : 0; break;
+      case FCode::KnownField:
+        *sp++ = values[op.a].kind != VKind::Unknown ? 1 : 0;
+        break;
       case FCode::KnownSub: {
         const Value* rec = s_.items[op.var];
         *sp++ = (rec->kind == VKind::Record && rec->rec.fields[op.a].kind != VKind::Unknown) ? 1 : 0;
@@ -232,13 +280,26 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         LoopFrame& f = lp[-1];
         double x = *--sp;
         switch (static_cast<Fn>(op.kind)) {
-          case Fn::All: f.acc = (f.acc != 0 && x != 0) ? 1 : 0; break;
-          case Fn::Any: f.acc = (f.acc != 0 || x != 0) ? 1 : 0; break;
-          case Fn::CountIf: f.acc += x != 0 ? 1 : 0; break;
-          case Fn::Sum: f.acc += x; break;
-          case Fn::Min: f.acc = f.i == 0 ? x : std::min(f.acc, x); break;
-          case Fn::Max: f.acc = f.i == 0 ? x : std::max(f.acc, x); break;
-          default: return false;
+          case Fn::All:
+            f.acc = (f.acc != 0 && x != 0) ? 1 : 0;
+            break;
+          case Fn::Any:
+            f.acc = (f.acc != 0 || x != 0) ? 1 : 0;
+            break;
+          case Fn::CountIf:
+            f.acc += x != 0 ? 1 : 0;
+            break;
+          case Fn::Sum:
+            f.acc += x;
+            break;
+          case Fn::Min:
+            f.acc = f.i == 0 ? x : std::min(f.acc, x);
+            break;
+          case Fn::Max:
+            f.acc = f.i == 0 ? x : std::max(f.acc, x);
+            break;
+          default:
+            return false;
         }
         if (++f.i < f.count) {
           s_.items[op.var] = f.items + f.i;
@@ -249,7 +310,10 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
         }
         break;
       }
-      case FCode::DaysBetween: --sp; sp[-1] = sp[0] - sp[-1]; break;
+      case FCode::DaysBetween:
+        --sp;
+        sp[-1] = sp[0] - sp[-1];
+        break;
       case FCode::AddMonths:
       case FCode::AddDays: {
         --sp;
@@ -261,7 +325,9 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
       case FCode::JumpIfFalse:
         if (*--sp == 0) pc += op.a;
         break;
-      case FCode::Jump: pc += op.a; break;
+      case FCode::Jump:
+        pc += op.a;
+        break;
       case FCode::AndJump:
         if (sp[-1] == 0 && may_skip(op.mask)) pc += op.a;
         break;

@@ -10,19 +10,28 @@ static bool is_comparison(Op op) {
 
 static Op mirror(Op op) {
   switch (op) {
-    case Op::Lt: return Op::Gt;
-    case Op::Le: return Op::Ge;
-    case Op::Gt: return Op::Lt;
-    case Op::Ge: return Op::Le;
-    default: return op;
+    case Op::Lt:
+      return Op::Gt;
+    case Op::Le:
+      return Op::Ge;
+    case Op::Gt:
+      return Op::Lt;
+    case Op::Ge:
+      return Op::Le;
+    default:
+      return op;
   }
 }
 
 static void put_constant(HotNode& h, const Value& v, std::vector<Value>& lits) {
   h.lit_kind = v.kind;
   switch (v.kind) {
-    case VKind::Number: h.num = v.num; break;
-    case VKind::Bool: h.flag = v.b; break;
+    case VKind::Number:
+      h.num = v.num;
+      break;
+    case VKind::Bool:
+      h.flag = v.b;
+      break;
     case VKind::Enum:
       h.en.e = v.e;
       h.en.enum_id = v.enum_id;

@@ -13,11 +13,19 @@ using FieldRef = uint32_t;
 inline constexpr FieldRef make_ref(uint32_t slot, uint32_t elem1 = 0, uint32_t sub1 = 0) {
   return (slot << 24) | (sub1 << 16) | elem1;
 }
-inline constexpr uint32_t ref_slot(FieldRef r) { return r >> 24; }
+inline constexpr uint32_t ref_slot(FieldRef r) {
+  return r >> 24;
+}
 // A slot's bit in a 64-bit slot mask (slots 63 and above share the last bit).
-inline constexpr uint64_t slot_bit(uint32_t slot) { return uint64_t{1} << (slot < 63 ? slot : 63); }
-inline constexpr uint32_t ref_sub1(FieldRef r) { return (r >> 16) & 0xFFU; }
-inline constexpr uint32_t ref_elem1(FieldRef r) { return r & 0xFFFFU; }
+inline constexpr uint64_t slot_bit(uint32_t slot) {
+  return uint64_t{1} << (slot < 63 ? slot : 63);
+}
+inline constexpr uint32_t ref_sub1(FieldRef r) {
+  return (r >> 16) & 0xFFU;
+}
+inline constexpr uint32_t ref_elem1(FieldRef r) {
+  return r & 0xFFFFU;
+}
 // Sort key: slot, element, subfield.
 inline constexpr uint64_t ref_order(FieldRef r) {
   return (static_cast<uint64_t>(ref_slot(r)) << 32) | (static_cast<uint64_t>(ref_elem1(r)) << 8) | ref_sub1(r);
@@ -37,7 +45,7 @@ inline constexpr uint8_t kPossibleCodes = 3;
 
 struct Value {
   VKind kind = VKind::Unknown;
-  uint8_t hint = 0;  // Unknown: which union member describes it (kShiftDate, ...)
+  uint8_t hint = 0;      // Unknown: which union member describes it (kShiftDate, ...)
   uint16_t enum_id = 0;  // Enum: which enum
   uint32_t aux = 0;      // List: index of first item in its owner's storage; Record: element ref
   union {
