@@ -82,16 +82,18 @@ CdsService::CdsService(std::shared_ptr<const RuleSetModel> model, std::shared_pt
   w.key("id").string(id_);
   w.key("title").string("oligoscreen: oligometastatic sarcoma and SBRT screen");
   w.key("description")
-      .string("Classifies the metastatic state (ESTRO-ASTRO definition, ESTRO/EORTC classification), screens for "
-              "radical-intent SBRT and the OligoRARE trial, and lists the missing data that would change the answer. "
-              "Rule set " +
-              model_->manifest.id + " " + model_->manifest.version + ". Decision support for a tumour board.");
+      .string(
+          "Classifies the metastatic state (ESTRO-ASTRO definition, ESTRO/EORTC classification), screens for "
+          "radical-intent SBRT and the OligoRARE trial, and lists the missing data that would change the answer. "
+          "Rule set " +
+          model_->manifest.id + " " + model_->manifest.version + ". Decision support for a tumour board.");
   w.key("prefetch").begin_object();
   for (const auto& p : kPrefetch) w.key(p.key).string(p.query);
   w.end_object();
   w.key("usageRequirements")
-      .string("Send the prefetch: the service does not query the FHIR server. Codes are read through the rule "
-              "set's FHIR mapping (mappings/fhir.yaml).");
+      .string(
+          "Send the prefetch: the service does not query the FHIR server. Codes are read through the rule "
+          "set's FHIR mapping (mappings/fhir.yaml).");
   w.end_object();
   w.end_array();
   w.end_object();
@@ -126,19 +128,24 @@ HttpReply CdsService::discovery() const {
   return r;
 }
 
-HttpReply CdsService::call(std::string_view service, std::string_view content_type, std::string_view body) const {
+std::optional<HttpReply> CdsService::read_request(std::string_view service, std::string_view content_type,
+                                                  std::string_view body, Doc& doc) const {
   if (service != id_) return error(404, "no CDS service with this id (see GET /cds-services)");
   if (!is_json_content_type(content_type)) return error(415, "the request body must be application/json");
   if (body.size() > limits_.max_body_bytes) {
     return error(413, "the request body is larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
   }
-  Scratch& s = scratch();
   JsonError err;
-  if (!read_json(body, request_limits(limits_), s.doc, err)) {
-    return error(err.kind == "limit" ? 413 : 400,
-                 "malformed JSON at " + std::to_string(err.pos.line) + ":" + std::to_string(err.pos.col) + ": " +
-                     err.message);
+  if (!read_json(body, request_limits(limits_), doc, err)) {
+    return error(err.kind == "limit" ? 413 : 400, "malformed JSON at " + std::to_string(err.pos.line) + ":" +
+                                                      std::to_string(err.pos.col) + ": " + err.message);
   }
+  return std::nullopt;
+}
+
+HttpReply CdsService::call(std::string_view service, std::string_view content_type, std::string_view body) const {
+  Scratch& s = scratch();
+  if (auto refused = read_request(service, content_type, body, s.doc)) return *refused;
   const Doc& d = s.doc;
   uint32_t root = d.root();
   if (!d.node(root).is_map()) return error(400, "a CDS Hooks request must be a JSON object");
@@ -182,10 +189,10 @@ HttpReply CdsService::call(std::string_view service, std::string_view content_ty
   w.begin_object();
   w.key("cards").begin_array();
   if (!usable) {
-    write_data_needed_card(*model_, instance,
-                           prefetch ? "The prefetch holds no clinical resources for this patient."
-                                    : "The request carries no prefetch.",
-                           w);
+    write_data_needed_card(
+        *model_, instance,
+        prefetch ? "The prefetch holds no clinical resources for this patient." : "The request carries no prefetch.",
+        w);
   } else {
     CaseOptions copt;
     copt.explain = true;  // the report's checklists
@@ -207,18 +214,8 @@ HttpReply CdsService::call(std::string_view service, std::string_view content_ty
 HttpReply CdsService::feedback(std::string_view service, std::string_view content_type, std::string_view body,
                                FeedbackSummary& summary) const {
   summary = {};
-  if (service != id_) return error(404, "no CDS service with this id (see GET /cds-services)");
-  if (!is_json_content_type(content_type)) return error(415, "the request body must be application/json");
-  if (body.size() > limits_.max_body_bytes) {
-    return error(413, "the request body is larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
-  }
   Scratch& s = scratch();
-  JsonError err;
-  if (!read_json(body, request_limits(limits_), s.doc, err)) {
-    return error(err.kind == "limit" ? 413 : 400,
-                 "malformed JSON at " + std::to_string(err.pos.line) + ":" + std::to_string(err.pos.col) + ": " +
-                     err.message);
-  }
+  if (auto refused = read_request(service, content_type, body, s.doc)) return *refused;
   const Doc& d = s.doc;
   uint32_t list = d.find(d.root(), "feedback");
   if (!d.node(d.root()).is_map() || !list || !d.node(list).is_seq()) {

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,11 @@ class CdsService {
   static bool is_json_content_type(std::string_view content_type);
 
  private:
+  // Checks the service id, content type and size of a POST and parses its body into `doc`:
+  // the error reply when one of them fails, nothing when the request can be read.
+  std::optional<HttpReply> read_request(std::string_view service, std::string_view content_type, std::string_view body,
+                                        Doc& doc) const;
+
   std::shared_ptr<const RuleSetModel> model_;
   std::shared_ptr<const FhirMapping> mapping_;
   CdsLimits limits_;
