@@ -496,7 +496,9 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
 
   EvalState& s = scratch.main;
   prepare_state(m, s);
-  s.record_probes = true;
+  // Probes (the thresholds unknown fields were compared with) feed only the missing-data
+  // analysis; without it, short-circuits may skip any operand.
+  s.record_probes = opt.missing;
   Evaluator ev(m, p, s);
 
   // Facts that contradict each other make the case an error, never a verdict.

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/date.hpp"
+#include "eval/fast_ops.hpp"
 
 namespace oligoscreen::detail {
 
@@ -570,10 +571,18 @@ Value Evaluator::compare_const(const HotNode& n) {
   return compare(n.cmp, a, k);
 }
 
+inline bool Evaluator::run(const HotNode& root, double& out) {
+  if (root.prog_len == 1) {
+    const int r = fastop::run_single(m_.fast_ops[root.prog_first], values_, out);
+    if (r >= 0) return r == 1;
+  }
+  return run_prog(root, out);
+}
+
 Value Evaluator::root(uint32_t node) {
   const HotNode& n = m_.hot[node];
   double x;
-  if (n.prog_len == 0 || (n.type != Type::Bool && n.type != Type::Number) || !run_prog(n, x)) return eval(node);
+  if (n.prog_len == 0 || (n.type != Type::Bool && n.type != Type::Number) || !run(n, x)) return eval(node);
   Value v = n.type == Type::Bool ? Value::boolean(x != 0) : Value::number(x);
   if (s_.verify_fast && !same_known(eval(node), v)) ++s_.fast_mismatches;
   return v;
@@ -587,7 +596,7 @@ Value Evaluator::def(uint32_t d) {
       (def.kind == DefKind::Criterion || def.kind == DefKind::Fact)) {
     const HotNode& root = m_.hot[def.root];
     double x;
-    if (root.prog_len != 0 && run_prog(root, x)) {
+    if (root.prog_len != 0 && run(root, x)) {
       Value& c = s_.cache[d];
       c = Value::boolean(x != 0);
       s_.done[d] = s_.generation;
@@ -608,7 +617,7 @@ Value Evaluator::def(uint32_t d) {
       const HotNode& root = m_.hot[def.root];
       double x;
       if (root.prog_len != 0) {
-        if ((fast = run_prog(root, x))) {
+        if ((fast = run(root, x))) {
           switch (def.type) {
             case Type::Bool:
               v = Value::boolean(x != 0);

@@ -99,7 +99,9 @@ class Evaluator {
   bool fast_def(uint32_t d, Value& out);
   // A root expression: its fast-tier program when it has one and it succeeds, else eval().
   Value root(uint32_t node);
-  // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out.
+  // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out. `run` takes
+  // one-instruction programs inline and hands the others to `run_prog`.
+  bool run(const HotNode& root, double& out);
   bool run_prog(const HotNode& root, double& out);
   // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
   bool may_skip(uint64_t mask);

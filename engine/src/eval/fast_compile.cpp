@@ -8,7 +8,11 @@ namespace {
 
 class Compiler {
  public:
-  explicit Compiler(const RuleSetModel& m) : m_(m) {}
+  explicit Compiler(const RuleSetModel& m) : m_(m), def_refs_(m.defs.size(), 0) {
+    for (const HotNode& h : m.hot) {
+      if (h.op == Op::Def && h.index < def_refs_.size()) ++def_refs_[h.index];
+    }
+  }
 
   // Appends the program of `root` to `out`; false (and `out` unchanged) when some node is
   // outside what the fast tier handles.
@@ -163,6 +167,7 @@ class Compiler {
         return true;
       case Op::Def:
         if (!kind_of(n.type, k)) return false;
+        if (inline_def(n.index)) return true;
         push(make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
         return true;
       case Op::Not:
@@ -257,6 +262,34 @@ class Compiler {
     }
   }
 
+  // A reference to a fact or criterion whose expression the fast tier handles: its
+  // instructions in place of a `Def` (no call, no memo lookup), when it is referenced only
+  // here or is tiny. Never inside a loop body (its loops could rebind the loop's variable).
+  // The value is the same: the definition's expression is deterministic, and when the
+  // inlined instructions bail out, so does this program and the general tier evaluates it
+  // (reading the definition through the memo). False: nothing emitted.
+  bool inline_def(uint32_t d) {
+    if (d >= m_.def_hot.size() || loops_ != 0 || inline_depth_ == kMaxInlineDepth) return false;
+    const RuleSetModel::DefHot& def = m_.def_hot[d];
+    if ((def.kind != DefKind::Fact && def.kind != DefKind::Criterion) || def.root == kNone) return false;
+    const size_t at = ops_.size();
+    const int depth = depth_, max_depth = max_depth_;
+    const size_t vars = var_slots_.size();
+    ++inline_depth_;
+    const bool ok = emit(def.root);
+    --inline_depth_;
+    const size_t len = ops_.size() - at;
+    bool has_loop = false;
+    for (size_t i = at; i < ops_.size(); ++i) has_loop = has_loop || ops_[i].code == FCode::Loop;
+    const bool small = len <= kInlineTiny && !has_loop;
+    if (ok && (small || (def_refs_[d] <= 1 && len <= kInlineOnce))) return true;
+    ops_.resize(at);
+    depth_ = depth;
+    max_depth_ = max_depth;
+    if (var_slots_.size() > vars) var_slots_.resize(vars);
+    return false;
+  }
+
   bool call(const HotNode& n) {
     const uint32_t* args = m_.hot_args.data() + n.args_first;
     switch (n.fn) {
@@ -327,7 +360,13 @@ class Compiler {
     }
   }
 
+  static constexpr size_t kInlineTiny = 3;   // instructions of a definition inlined wherever used
+  static constexpr size_t kInlineOnce = 64;  // ... of one referenced once
+  static constexpr int kMaxInlineDepth = 8;  // definitions inlined within each other
+
   const RuleSetModel& m_;
+  std::vector<uint32_t> def_refs_;  // per def: expression nodes referring to it
+  int inline_depth_ = 0;
   std::vector<FastOp> ops_;
   std::vector<uint64_t> var_slots_;  // per bound variable: the slots of the lists it runs over
   int depth_ = 0, max_depth_ = 0, loops_ = 0;

@@ -7,6 +7,7 @@
 
 #include "core/date.hpp"
 #include "eval/evaluator.hpp"
+#include "eval/fast_ops.hpp"
 
 namespace oligoscreen::detail {
 namespace {
@@ -18,44 +19,10 @@ struct LoopFrame {
   uint32_t var;
 };
 
-// A known, precise value of kind `want` as a stack cell.
-inline bool take(const Value& v, uint8_t want, double& out) {
-  if (static_cast<uint8_t>(v.kind) != want) return false;
-  switch (v.kind) {
-    case VKind::Number:
-      out = v.num;
-      return true;
-    case VKind::Bool:
-      out = v.b ? 1 : 0;
-      return true;
-    case VKind::Enum:
-      out = v.e;
-      return true;
-    case VKind::Date:
-      if (v.date.lo != v.date.hi) return false;
-      out = v.date.lo;
-      return true;
-    default:
-      return false;
-  }
-}
-
-inline double cmp(uint8_t op, double x, double k) {
-  switch (static_cast<Op>(op)) {
-    case Op::Lt:
-      return x < k ? 1 : 0;
-    case Op::Le:
-      return x <= k ? 1 : 0;
-    case Op::Gt:
-      return x > k ? 1 : 0;
-    case Op::Ge:
-      return x >= k ? 1 : 0;
-    case Op::Eq:
-      return x == k ? 1 : 0;
-    default:
-      return x != k ? 1 : 0;
-  }
-}
+using fastop::cmp;
+using fastop::enum_k;
+using fastop::field_cmp_k;
+using fastop::take;
 
 }  // namespace
 
@@ -148,18 +115,14 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
       case FCode::Const:
         *sp++ = op.k;
         break;
-      case FCode::FieldCmpK: {
-        const Value& v = values[op.a];
-        if (v.kind != VKind::Number) return false;
-        *sp++ = cmp(op.kind, v.num, op.k);
+      case FCode::FieldCmpK:
+        if (!field_cmp_k(values[op.a], op, *sp)) return false;
+        ++sp;
         break;
-      }
       case FCode::SubCmpK: {
         const Value* rec = s_.items[op.a >> 16];
-        if (rec->kind != VKind::Record) return false;
-        const Value& v = rec->rec.fields[op.a & 0xFFFFU];
-        if (v.kind != VKind::Number) return false;
-        *sp++ = cmp(op.kind, v.num, op.k);
+        if (rec->kind != VKind::Record || !field_cmp_k(rec->rec.fields[op.a & 0xFFFFU], op, *sp)) return false;
+        ++sp;
         break;
       }
       case FCode::FieldEnumK:
@@ -172,9 +135,8 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
           if (rec->kind != VKind::Record) return false;
           v = &rec->rec.fields[op.a & 0xFFFFU];
         }
-        if (v->kind != VKind::Enum || v->enum_id != (op.mask >> 32)) return false;
-        bool eq = v->e == static_cast<uint32_t>(op.mask);
-        *sp++ = (eq == (static_cast<Op>(op.kind) == Op::Eq)) ? 1 : 0;
+        if (!enum_k(*v, op, *sp)) return false;
+        ++sp;
         break;
       }
       case FCode::Not:

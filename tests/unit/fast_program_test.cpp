@@ -1,0 +1,171 @@
+// Compiled fast-tier programs with inlined definitions (eval/fast_compile.cpp): a reference to
+// a small definition, or to one referenced only once, is compiled in place of a `Def`
+// instruction; a shared definition with a loop stays a memoized call. Inlining must never
+// change a value: when the inlined instructions bail out on an unknown, the general tier
+// evaluates the expression with Kleene logic. Built on the mini rule set of
+// tests/diagnostics/base with the criteria replaced.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "api/screen.hpp"
+#include "eval/evaluator.hpp"
+#include "rules/loader.hpp"
+
+namespace oligoscreen::detail {
+namespace {
+
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+const char* kCriteria = R"(criteria:
+  adult:
+    title: Adult
+    expr: age >= adult_age
+    evidence: [trial2020]
+  few_lesions:
+    title: 1 to 5 lesions
+    expr: lesion_count >= 1 and lesion_count <= max_lesions
+    evidence: [review2021]
+  fit:
+    title: ECOG 0-2
+    expr: ecog <= 2
+    evidence: [trial2020]
+  fit_or_adult:
+    title: Fit or adult
+    expr: fit or adult
+    evidence: [trial2020]
+  fit_and_adult:
+    title: Fit and adult
+    expr: fit and adult
+    evidence: [trial2020]
+  lung_and_fit:
+    title: A lung lesion, fit
+    expr: any_lung and fit
+    evidence: [trial2020]
+  lung_and_adult:
+    title: A lung lesion, adult
+    expr: any_lung and adult
+    evidence: [trial2020]
+)";
+
+const char* kFacts = R"(facts:
+  lesion_count:
+    title: Number of lesions
+    expr: count(lesions)
+    evidence: [review2021]
+  synchronous:
+    title: Metastases diagnosed within the window after the primary
+    expr: metastases.diagnosed <= add_months(primary.diagnosed, window_months)
+    evidence: [review2021]
+  any_lung:
+    title: Some lesion in the lung
+    expr: any(lesions, l, l.site == "lung")
+    evidence: [review2021]
+)";
+
+class FastPrograms : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Files files;
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::string(OLIGOSCREEN_TEST_DATA) + "/diagnostics/base")) {
+      std::ifstream in(e.path());
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string name = e.path().filename().string();
+      if (name == "criteria.yaml") ss.str(kCriteria);
+      if (name == "facts.yaml") ss.str(kFacts);
+      files.emplace_back(name, ss.str());
+    }
+    MemoryRuleFiles mem("mem", files);
+    Diagnostics d;
+    m_ = load_rule_set(mem, d);
+    ASSERT_TRUE(m_) << d.render();  // warnings only: some definitions are not used by an output
+  }
+
+  // The instructions of the compiled program of a definition's expression.
+  std::vector<FastOp> program(const char* def) const {
+    const int d = m_->find_def(def);
+    EXPECT_GE(d, 0) << def;
+    const HotNode& root = m_->hot[m_->def_hot[static_cast<size_t>(d)].root];
+    return {m_->fast_ops.begin() + root.prog_first, m_->fast_ops.begin() + root.prog_first + root.prog_len};
+  }
+
+  static size_t count(const std::vector<FastOp>& ops, FCode code) {
+    size_t n = 0;
+    for (const auto& op : ops) n += op.code == code ? 1 : 0;
+    return n;
+  }
+
+  // A definition's value for a case (YAML flow-mapping entries after the id), the general
+  // tier checking every definition the fast tier computes: "true", "false" or "unknown".
+  std::string value(const char* def, const std::string& fields) {
+    CaseResult r;
+    r.scratch.main.verify_fast = true;
+    CaseOptions opt;
+    opt.explain = true;
+    screen_case(*m_, "t.yaml", "{id: T, " + fields + "}", CaseFormat::Yaml, opt, r);
+    EXPECT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
+    EXPECT_EQ(r.scratch.main.fast_mismatches, 0U) << fields;
+    EvalState s;
+    prepare_state(*m_, s);
+    Evaluator ev(*m_, r.patient, s);
+    const Value v = ev.def(static_cast<uint32_t>(m_->find_def(def)));
+    const int d = m_->find_def(def);
+    const Value& traced = r.assessment.defs[static_cast<size_t>(d)].value;
+    EXPECT_EQ(traced.kind, v.kind) << def << " " << fields;
+    if (v.kind == VKind::Unknown) return "unknown";
+    EXPECT_EQ(v.kind, VKind::Bool);
+    EXPECT_EQ(traced.b, v.b);
+    return v.b ? "true" : "false";
+  }
+
+  std::shared_ptr<RuleSetModel> m_;
+};
+
+TEST_F(FastPrograms, SmallAndSingleUseDefinitionsAreInlined) {
+  // `fit or adult`: `ecog <= 2` (one instruction) and `age >= adult_age` (three), each used
+  // by several criteria, compiled in place.
+  auto ops = program("fit_or_adult");
+  EXPECT_EQ(count(ops, FCode::Def), 0U);
+  EXPECT_EQ(count(ops, FCode::FieldCmpK), 1U);
+  EXPECT_EQ(count(ops, FCode::Param), 1U);
+  // `lesion_count` (one instruction) is inlined at both of its uses.
+  ops = program("few_lesions");
+  EXPECT_EQ(count(ops, FCode::Def), 0U);
+  EXPECT_EQ(count(ops, FCode::Count), 2U);
+}
+
+TEST_F(FastPrograms, ASharedDefinitionWithALoopStaysACall) {
+  // `any_lung` loops over the lesions and is used twice: computed once, through the memo.
+  for (const char* def : {"lung_and_fit", "lung_and_adult"}) {
+    auto ops = program(def);
+    EXPECT_EQ(count(ops, FCode::Def), 1U) << def;
+    EXPECT_EQ(count(ops, FCode::Loop), 0U) << def;
+  }
+}
+
+TEST_F(FastPrograms, InlinedDefinitionsKeepKleeneLogic) {
+  const std::string lesions = "lesions: [{site: lung, size_mm: 10}]";
+  // ecog unknown: the inlined `ecog <= 2` bails out; `unknown or true` is still true.
+  EXPECT_EQ(value("fit_or_adult", "age: 60, " + lesions), "true");
+  EXPECT_EQ(value("fit_and_adult", "age: 60, " + lesions), "unknown");
+  EXPECT_EQ(value("fit_and_adult", "age: 10, " + lesions), "false");
+  EXPECT_EQ(value("fit_or_adult", "age: 10, " + lesions), "unknown");
+  EXPECT_EQ(value("fit_or_adult", "age: 10, ecog: 3, " + lesions), "false");
+  EXPECT_EQ(value("fit_and_adult", "age: 60, ecog: 1, " + lesions), "true");
+  // The lesion list unknown: counts are unknown, and the loop definition too.
+  EXPECT_EQ(value("few_lesions", "age: 60"), "unknown");
+  EXPECT_EQ(value("lung_and_fit", "age: 60, ecog: 3"), "false");
+  EXPECT_EQ(value("lung_and_adult", "age: 60"), "unknown");
+  EXPECT_EQ(value("lung_and_adult", "age: 60, lesions: [{site: bone}]"), "false");
+  EXPECT_EQ(value("lung_and_adult", "age: 60, " + lesions), "true");
+}
+
+}  // namespace
+}  // namespace oligoscreen::detail
