@@ -32,13 +32,22 @@ void rules_usage(FILE* out) {
                "actions:\n"
                "  check [DIR]            load and check a rule set; print its id, version, hash and counts\n"
                "  test [DIR]             run the rule set's test cases; report pass/fail and coverage\n"
-               "  show [ID] [--rules DIR]  print a criterion, fact, tree, output, parameter or evidence entry\n"
-               "  doc [--rules DIR] [-o FILE]  write the rule set's reference as Markdown\n"
+               "  show [DIR] [ID]        print a criterion, fact, tree, output, parameter or evidence entry\n"
+               "  doc [DIR] [-o FILE]    write the rule set's reference as Markdown\n"
                "  eval EXPR [--case FILE] [--rules DIR]\n"
                "                         type-check and evaluate one expression; first line: the value\n"
                "\n"
                "Without DIR (or --rules DIR) the rule set built into oligoscreen is used.\n"
+               "Every action takes --log-level LEVEL (stderr; default warn).\n"
                "Exit codes: 0 ok, 1 test failures, 2 usage, 3 rules error, 4 I/O failure.\n");
+}
+
+// Applies --log-level (every command takes it, spec/cli.md); false after printing a usage error.
+bool apply_log_level(const cxxopts::ParseResult& args, const char* tool) {
+  const std::string level = args["log-level"].as<std::string>();
+  if (set_log_level(level)) return true;
+  std::fprintf(stderr, "%s: unknown --log-level '%s'\n", tool, level.c_str());
+  return false;
 }
 
 std::shared_ptr<RuleSetModel> load_mutable(const std::string& dir, Diagnostics& diags) {
@@ -65,6 +74,7 @@ int rules_check(int argc, char** argv) {
     std::printf("%s\n", opts.help().c_str());
     return kOk;
   }
+  if (!apply_log_level(args, "oligoscreen rules check")) return kUsage;
   std::string dir = args.count("dir") ? args["dir"].as<std::string>() : "";
   Diagnostics diags;
   auto m = load_mutable(dir, diags);
@@ -154,6 +164,7 @@ int rules_eval(int argc, char** argv) {
         "\nPrints the value on the first line, then its type and, when unknown, the fields it needs.\n");
     return kOk;
   }
+  if (!apply_log_level(args, "oligoscreen rules eval")) return kUsage;
   if (!args.count("expr")) {
     std::fprintf(stderr,
                  "oligoscreen rules eval: no expression given\nusage: oligoscreen rules eval EXPR [--case FILE] "
@@ -251,6 +262,7 @@ int rules_test(int argc, char** argv) {
     std::printf("%s\n", opts.help().c_str());
     return kOk;
   }
+  if (!apply_log_level(args, "oligoscreen rules test")) return kUsage;
   std::string dir = args.count("dir") ? args["dir"].as<std::string>() : "";
   bool verbose = args.count("verbose") > 0;
   Diagnostics diags;

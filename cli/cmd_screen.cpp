@@ -192,7 +192,8 @@ int tool_screen(int argc, char** argv) {
     if (format == "json") {
       copt.explain = explain;
       screen_input(*rules, fhir_in, label, *text, fmt, copt, *result);
-      detail::case_json(*rules, *result, copt, args.count("pretty") > 0, "", out);
+      // With several cases each result names its file (spec/cli.md), as batch does with several inputs.
+      detail::case_json(*rules, *result, copt, args.count("pretty") > 0, cases.size() > 1 ? label : "", out);
       finish_json(fhir_in, args.count("pretty") > 0, out);
       out += '\n';
     } else {

@@ -119,6 +119,7 @@ int tool_template(int argc, char** argv) {
     ("example", "print the bundled example NAME (file name, with or without extension)", cxxopts::value<std::string>())
     ("list", "list the bundled examples")
     ("rules", "the blank case of the rule set in DIR instead of the built-in one", cxxopts::value<std::string>())
+    ("log-level", "stderr log level: trace, debug, info, warn, error, off", cxxopts::value<std::string>()->default_value("warn"))
     ("h,help", "show this help");
   // clang-format on
   cxxopts::ParseResult args;
@@ -138,6 +139,11 @@ int tool_template(int argc, char** argv) {
         "Bundled examples:\n");
     for (const auto& [name, text] : embedded_examples()) std::printf("  %s\n", name.c_str());
     return kOk;
+  }
+  if (!set_log_level(args["log-level"].as<std::string>())) {
+    std::fprintf(stderr, "oligoscreen template: unknown --log-level '%s'\n",
+                 args["log-level"].as<std::string>().c_str());
+    return kUsage;
   }
   if (!args.unmatched().empty()) {
     std::fprintf(stderr, "oligoscreen template: unexpected argument '%s'\n", args.unmatched().front().c_str());

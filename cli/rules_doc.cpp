@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -276,14 +277,22 @@ std::string listing(const RuleSetModel& m) {
   return out;
 }
 
+// A folder holding a rule set (its manifest), as opposed to an entry id.
+bool is_rule_set_dir(const std::string& arg) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(std::filesystem::path(arg) / "manifest.yaml", ec);
+}
+
 }  // namespace
 
 int rules_show(int argc, char** argv) {
   cxxopts::Options opts("oligoscreen rules show",
                         "Print a criterion, fact, tree, output, parameter or evidence entry.");
-  opts.positional_help("[ID]");
+  opts.positional_help("[DIR] [ID...]");
   opts.add_options()("rules", "rule set folder (default: built in)", cxxopts::value<std::string>())(
-      "h,help", "show this help")("id", "", cxxopts::value<std::vector<std::string>>());
+      "log-level", "stderr log level: trace, debug, info, warn, error, off",
+      cxxopts::value<std::string>()->default_value("warn"))("h,help", "show this help")(
+      "id", "", cxxopts::value<std::vector<std::string>>());
   opts.parse_positional({"id"});
   cxxopts::ParseResult args;
   try {
@@ -296,14 +305,27 @@ int rules_show(int argc, char** argv) {
     std::printf(
         "%s\nExamples:\n  oligoscreen rules show              every id, by kind\n"
         "  oligoscreen rules show sbrt_ecog     one criterion in words\n"
-        "  oligoscreen rules show estro_eortc_tree\n",
+        "  oligoscreen rules show estro_eortc_tree\n"
+        "  oligoscreen rules show my-rules/ sbrt   an entry of the rule set in a folder\n",
         opts.help().c_str());
     return kOk;
   }
-  auto m = load_rules(args.count("rules") ? args["rules"].as<std::string>() : "");
+  if (!set_log_level(args["log-level"].as<std::string>())) {
+    std::fprintf(stderr, "oligoscreen rules show: unknown --log-level '%s'\n",
+                 args["log-level"].as<std::string>().c_str());
+    return kUsage;
+  }
+  // spec/cli.md: `rules show [DIR|ID]`: a first argument that is a folder names the rule set.
+  std::vector<std::string> wanted;
+  if (args.count("id")) wanted = args["id"].as<std::vector<std::string>>();
+  std::string dir = args.count("rules") ? args["rules"].as<std::string>() : "";
+  if (dir.empty() && !wanted.empty() && is_rule_set_dir(wanted.front())) {
+    dir = wanted.front();
+    wanted.erase(wanted.begin());
+  }
+  auto m = load_rules(dir);
   if (!m) return kRulesError;
-  if (!args.count("id")) return write_stdout(listing(*m)) ? kOk : kIoError;
-  const auto& wanted = args["id"].as<std::vector<std::string>>();
+  if (wanted.empty()) return write_stdout(listing(*m)) ? kOk : kIoError;
   std::string out;
   for (const auto& id : wanted) {
     if (!out.empty()) out += "\n";
@@ -327,8 +349,12 @@ int rules_show(int argc, char** argv) {
 int rules_doc(int argc, char** argv) {
   cxxopts::Options opts("oligoscreen rules doc", "Write the rule set's reference as Markdown.");
   opts.add_options()("rules", "rule set folder (default: built in)", cxxopts::value<std::string>())(
-      "o,output", "write to FILE instead of standard output", cxxopts::value<std::string>())("h,help",
-                                                                                             "show this help");
+      "o,output", "write to FILE instead of standard output", cxxopts::value<std::string>())(
+      "log-level", "stderr log level: trace, debug, info, warn, error, off",
+      cxxopts::value<std::string>()->default_value("warn"))("h,help", "show this help")("dir", "",
+                                                                                        cxxopts::value<std::string>());
+  opts.parse_positional({"dir"});
+  opts.positional_help("[DIR]");
   cxxopts::ParseResult args;
   try {
     args = opts.parse(argc, argv);
@@ -340,12 +366,24 @@ int rules_doc(int argc, char** argv) {
     std::printf("%s\nExample:\n  oligoscreen rules doc -o docs/clinical-rules-reference.md\n", opts.help().c_str());
     return kOk;
   }
+  if (!set_log_level(args["log-level"].as<std::string>())) {
+    std::fprintf(stderr, "oligoscreen rules doc: unknown --log-level '%s'\n",
+                 args["log-level"].as<std::string>().c_str());
+    return kUsage;
+  }
   if (!args.unmatched().empty()) {
-    std::fprintf(stderr, "oligoscreen rules doc: unexpected argument '%s' (a rule set folder: --rules DIR)\n",
+    std::fprintf(stderr, "oligoscreen rules doc: unexpected argument '%s' (one rule set folder: DIR or --rules DIR)\n",
                  args.unmatched().front().c_str());
     return kUsage;
   }
-  auto m = load_rules(args.count("rules") ? args["rules"].as<std::string>() : "");
+  if (args.count("dir") && args.count("rules")) {
+    std::fprintf(stderr, "oligoscreen rules doc: give the rule set folder once (DIR or --rules DIR)\n");
+    return kUsage;
+  }
+  // spec/cli.md: `rules doc [DIR]`, like check and test; --rules DIR is the same.
+  auto m = load_rules(args.count("dir")     ? args["dir"].as<std::string>()
+                      : args.count("rules") ? args["rules"].as<std::string>()
+                                            : "");
   if (!m) return kRulesError;
   std::string text = reference(*m);
   if (!args.count("output")) return write_stdout(text) ? kOk : kIoError;

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Statements of the shared contracts (spec/cli.md, spec/result-format.md) checked against the
+built `oligoscreen`, one function per statement, each named after the sentence it checks.
+
+usage: cli_contract.py OLIGOSCREEN SOURCE_DIR   (one line per check; exit 1 on any failure)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def run(exe, *args, stdin=None):
+    return subprocess.run([exe, *args], input=stdin, capture_output=True, timeout=120)
+
+
+CASE = "examples/cases/lms-lung-metachronous.yaml"
+BAD = "examples/cases/error-duplicate-key.yaml"
+RULES = "rules/sarcoma-sbrt"
+
+
+def log_level_on_every_command(exe):
+    """cli.md: `--log-level LEVEL` (all commands) sets the stderr log level."""
+    commands = [
+        ["screen", CASE],
+        ["batch", "-", "--quiet"],
+        ["rules", "check"],
+        ["rules", "show", "sbrt"],
+        ["rules", "doc"],
+        ["rules", "eval", "true"],
+        ["template"],
+    ]
+    for c in commands:
+        stdin = b'{"id":"A","lesions":[]}\n' if c[0] == "batch" else None
+        p = run(exe, *c, "--log-level", "error", stdin=stdin)
+        check(p.returncode == 0, f"{' '.join(c)} --log-level error: exit {p.returncode}: {p.stderr.decode()[:200]}")
+        p = run(exe, *c, "--log-level", "loud", stdin=stdin)
+        check(p.returncode == 2, f"{' '.join(c)} --log-level loud: exit {p.returncode}, want 2 (usage)")
+
+
+def rules_actions_take_a_folder(exe):
+    """cli.md: `oligoscreen rules check|test|show|doc [DIR|ID]`."""
+    built_in = run(exe, "rules", "doc")
+    p = run(exe, "rules", "doc", RULES)
+    check(p.returncode == 0, f"rules doc DIR: exit {p.returncode}: {p.stderr.decode()[:200]}")
+    check(p.stdout.startswith(b"# Clinical rules reference: sarcoma-sbrt"), "rules doc DIR: not the reference")
+    check(p.stdout.count(b"\n") == built_in.stdout.count(b"\n"), "rules doc DIR and the built-in reference differ in length")
+    p = run(exe, "rules", "show", RULES, "sbrt")
+    check(p.returncode == 0 and p.stdout.startswith(b"## `sbrt`"), f"rules show DIR ID: exit {p.returncode}")
+    p = run(exe, "rules", "show", RULES)
+    check(p.returncode == 0 and p.stdout.startswith(b"Rule set sarcoma-sbrt"), f"rules show DIR: exit {p.returncode}")
+    p = run(exe, "rules", "show", "no_such_entry")
+    check(p.returncode == 2, f"rules show no_such_entry: exit {p.returncode}, want 2")
+    for action in ("check", "test"):
+        p = run(exe, "rules", action, RULES)
+        check(p.returncode == 0, f"rules {action} DIR: exit {p.returncode}")
+
+
+def several_cases_carry_source(exe):
+    """cli.md: with several inputs, results carry `source` (the file name); one case: no `source`."""
+    p = run(exe, "screen", CASE, BAD, "--format", "json")
+    check(p.returncode == 1, f"screen CASE BAD: exit {p.returncode}, want 1")
+    lines = p.stdout.decode().splitlines()
+    check(len(lines) == 2, f"screen with two cases: {len(lines)} lines, want one per case")
+    first, second = (json.loads(l) for l in lines)
+    check(first.get("source") == CASE, f"result without its source: {first.get('source')!r}")
+    check(second.get("source") == BAD and "error" in second, f"error result without its source: {lines[1][:200]}")
+    check(list(first)[:3] == ["id", "source", "state"], f"key order {list(first)[:3]}")
+    one = json.loads(run(exe, "screen", CASE, "--format", "json").stdout)
+    check("source" not in one, "one case carries a source")
+    # Same bytes as batch with several inputs (result-format.md: same record, same options, same bytes).
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = os.path.join(tmp, "a.jsonl"), os.path.join(tmp, "b.jsonl")
+        for path in (a, b):
+            with open(path, "w") as f:
+                f.write(json.dumps({"id": "A", "lesions": []}) + "\n")
+        batch = run(exe, "batch", a, b, "--quiet", "--what-if").stdout.decode().splitlines()
+        ca, cb = os.path.join(tmp, "a.json"), os.path.join(tmp, "b.json")
+        for path in (ca, cb):
+            with open(path, "w") as f:
+                f.write(json.dumps({"id": "A", "lesions": []}))
+        screen = run(exe, "screen", ca, cb, "--format", "json").stdout.decode().splitlines()
+        check(batch[0].replace(a, ca) == screen[0], "screen and batch differ for the same record with several inputs")
+
+
+CHECKS = [log_level_on_every_command, rules_actions_take_a_folder, several_cases_carry_source]
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    exe, src = os.path.abspath(sys.argv[1]), sys.argv[2]
+    os.chdir(src)
+    failed = 0
+    for c in CHECKS:
+        try:
+            c(exe)
+            print(f"ok   {c.__name__}")
+        except Fail as e:
+            failed += 1
+            print(f"FAIL {c.__name__}: {e}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
