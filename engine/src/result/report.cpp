@@ -719,13 +719,14 @@ class Writer {
       return;
     }
     // Text: one line per study, figures cut to their first clause (full text: markdown or html).
+    // Every column of policy.md §5 (local control, survival, dose, toxicity, design and level).
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"study", "level", "n", "local control", "survival", "dose", "toxicity", ""});
+    rows.push_back({"study", "design", "level", "n", "local control", "survival", "dose", "toxicity", ""});
     for (uint32_t id : ids) {
       const auto& e = m_.evidence[id];
-      rows.push_back({e.id, e.level, leading_count(figure(e, "patients")), clip(figure(e, "local_control"), 20),
-                      clip(figure(e, "survival"), 20), clip(figure(e, "dose"), 20), clip(figure(e, "toxicity"), 18),
-                      flags_short(e)});
+      rows.push_back({e.id, clip(e.design, 18), e.level, leading_count(figure(e, "patients")),
+                      clip(figure(e, "local_control"), 20), clip(figure(e, "survival"), 20),
+                      clip(figure(e, "dose"), 20), clip(figure(e, "toxicity"), 18), flags_short(e)});
     }
     std::vector<size_t> w(rows[0].size(), 0);
     for (const auto& r : rows) {
