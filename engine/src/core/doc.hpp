@@ -26,12 +26,14 @@ enum class ScalarStyle : uint8_t { Plain, Quoted, Literal, Folded };
 struct DocNode {
   DocKind kind = DocKind::Null;
   ScalarStyle style = ScalarStyle::Plain;
-  Pos pos;              // where the value starts (block scalars: first content character)
-  uint32_t indent = 0;  // block scalars: 1-based column where content lines start
+  Pos pos;                // where the value starts (block scalars: first content character)
+  uint32_t indent = 0;    // block scalars: 1-based column where content lines start
   std::string_view text;  // scalar text (Null: empty); stable for the Doc's lifetime
-  uint32_t first = 0;   // Sequence: first item; Mapping: first key (its value follows it)
-  uint32_t count = 0;   // Sequence: items; Mapping: entries
-  uint32_t next = 0;    // next sibling (Mapping: key -> value -> next key); 0 = none
+  uint32_t first = 0;     // Sequence: first item; Mapping: first key (its value follows it)
+  uint32_t count = 0;     // Sequence: items; Mapping: entries
+  uint32_t next = 0;      // next sibling (Mapping: key -> value -> next key); 0 = none
+  bool clean = false;     // Scalar: text known to be valid UTF-8 without NUL bytes (set by the
+                          // JSON reader for tokens and escape-free strings; false = unchecked)
 
   [[nodiscard]] bool is_null() const { return kind == DocKind::Null; }
   [[nodiscard]] bool is_scalar() const { return kind == DocKind::Scalar; }

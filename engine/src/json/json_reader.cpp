@@ -29,10 +29,18 @@ constexpr std::array<uint8_t, 256> kStringClass = make_string_table();
 constexpr uint32_t kLinearKeys = 16;    // objects up to this many keys: linear duplicate scan
 constexpr uint32_t kInlineFrames = 64;  // open containers kept without allocating
 
-inline unsigned char uc(char c) { return static_cast<unsigned char>(c); }
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-inline bool is_ident(char c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+inline unsigned char uc(char c) {
+  return static_cast<unsigned char>(c);
+}
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+inline bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool is_ident(char c) {
+  return is_alpha(c) || is_digit(c) || c == '_';
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -278,8 +286,8 @@ class Parser {
 
   // Appends a node at `pos` (taken with node_pos() before scanning the token: scanning a
   // string moves the column bookkeeping); false (err_ filled) when max_nodes is reached.
-  OLIGO_INLINE bool add_node(DocKind kind, ScalarStyle style, Pos pos, std::string_view text,
-                             uint32_t& index) {
+  OLIGO_INLINE bool add_node(DocKind kind, ScalarStyle style, Pos pos, std::string_view text, uint32_t& index,
+                             bool clean = false) {
     if (nodes_ >= limits_.max_nodes) return fail_nodes(pos);
     // Append a blank node and fill it in place: building a DocNode on the stack and copying
     // it makes the copy's wide loads wait on the narrow stores (store-forwarding stall).
@@ -291,6 +299,7 @@ class Parser {
     n.style = style;
     n.pos = pos;
     n.text = text;
+    n.clean = clean;
     return true;
   }
 
@@ -326,9 +335,7 @@ class Parser {
     return false;
   }
 
-  bool is_comment(const char* at) const {
-    return end_ - at >= 2 && at[0] == '/' && (at[1] == '/' || at[1] == '*');
-  }
+  bool is_comment(const char* at) const { return end_ - at >= 2 && at[0] == '/' && (at[1] == '/' || at[1] == '*'); }
 
   // An unexpected byte (or the end) at `at` where `expected` was due.
   OLIGO_COLD const char* fail_expected(const char* at, const char* expected) {
@@ -340,10 +347,14 @@ class Parser {
   OLIGO_COLD const char* fail_value(const char* p) {
     if (p < end_) {
       switch (*p) {
-        case '\'': return fail("syntax", p, "single-quoted strings are not allowed (use double quotes)");
-        case '+': return fail("syntax", p, "'+' is not allowed before a number");
-        case '.': return fail("syntax", p, "a number must start with a digit");
-        default: break;
+        case '\'':
+          return fail("syntax", p, "single-quoted strings are not allowed (use double quotes)");
+        case '+':
+          return fail("syntax", p, "'+' is not allowed before a number");
+        case '.':
+          return fail("syntax", p, "a number must start with a digit");
+        default:
+          break;
       }
     }
     return fail_expected(p, "expected a value");
@@ -359,8 +370,7 @@ class Parser {
   }
 
   OLIGO_COLD const char* fail_string_limit(const char* quote) {
-    return fail("limit", quote,
-                "string too long (limit " + std::to_string(limits_.max_string_bytes) + " bytes)");
+    return fail("limit", quote, "string too long (limit " + std::to_string(limits_.max_string_bytes) + " bytes)");
   }
 
   OLIGO_COLD const char* fail_depth(const char* at) {
@@ -388,15 +398,37 @@ class Parser {
     return true;
   }
 
-  const char* parse_string(const char* p, std::string_view& out);
-  const char* parse_string_escaped(const char* quote, const char* start, const char* p,
-                                   std::string_view& out);
+  // p at the opening quote. Returns the position past the closing quote; `out` is the
+  // unescaped text (a view into the input when there is no escape). Inline: the common
+  // case, printable ASCII up to a closing quote that has 8 readable bytes at its word.
+  OLIGO_INLINE const char* parse_string(const char* p, std::string_view& out) {
+    const char* const quote = p;
+    const char* const start = ++p;
+    while (end_ - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      const uint64_t m = special_bytes(v);
+      if (m == 0) {
+        p += 8;
+        continue;
+      }
+      p += __builtin_ctzll(m) / 8;
+      if (*p != '"') break;
+      const auto len = static_cast<size_t>(p - start);
+      if (len > limits_.max_string_bytes) return fail_string_limit(quote);
+      out = std::string_view(start, len);
+      return p + 1;
+    }
+    return parse_string_slow(quote, start, p, out);
+  }
+  const char* parse_string_slow(const char* quote, const char* start, const char* p, std::string_view& out);
+  const char* parse_string_escaped(const char* quote, const char* start, const char* p, std::string_view& out);
   const char* unescape(const char* quote, const char* p);
-  const char* parse_number(const char* p);
+  OLIGO_INLINE const char* parse_number(const char* p);
   const char* parse_word(const char* p);
   const char* parse_scalar(const char* p);
-  const char* parse_member_key(const char* p, Frame& f);
-  bool check_duplicate(Frame& f, uint32_t key, bool in_text);
+  OLIGO_INLINE const char* parse_member_key(const char* p, Frame& f);
+  OLIGO_INLINE bool check_duplicate(Frame& f, uint32_t key, bool in_text);
   void table_insert(uint32_t off, uint32_t cap, uint32_t key);
 
   const std::string_view text_;
@@ -418,11 +450,10 @@ class Parser {
   std::string& scratch_;              // unescaping buffer
 };
 
-// p at the opening quote. Returns the position past the closing quote; `out` is the
-// unescaped text (a view into the input when there is no escape).
-const char* Parser::parse_string(const char* p, std::string_view& out) {
-  const char* const quote = p;
-  const char* const start = ++p;
+// The rest of a string from p (after the opening `quote`, content at `start`): the cases the
+// inline parse_string leaves, i.e. the last 7 bytes of the text, escapes, non-ASCII bytes,
+// control characters, and the errors.
+const char* Parser::parse_string_slow(const char* quote, const char* start, const char* p, std::string_view& out) {
   for (;;) {
     if (end_ - p >= 8) {
       uint64_t v;
@@ -437,15 +468,17 @@ const char* Parser::parse_string(const char* p, std::string_view& out) {
       while (p < end_ && kStringClass[uc(*p)] == kPlain) ++p;
       if (p == end_) return fail("syntax", quote, "unterminated string");
     }
-    if (*p == '"') {  // the common case first
+    if (*p == '"') {
       const auto len = static_cast<size_t>(p - start);
       if (len > limits_.max_string_bytes) return fail_string_limit(quote);
       out = std::string_view(start, len);
       return p + 1;
     }
     switch (kStringClass[uc(*p)]) {
-      case kBackslash: return parse_string_escaped(quote, start, p, out);
-      case kControl: return fail_control(p);
+      case kBackslash:
+        return parse_string_escaped(quote, start, p, out);
+      case kControl:
+        return fail_control(p);
       default:
         p = skip_utf8(p);
         if (p == nullptr) return nullptr;
@@ -455,8 +488,7 @@ const char* Parser::parse_string(const char* p, std::string_view& out) {
 }
 
 // p at the first backslash of the string that opened at `quote` with content at `start`.
-const char* Parser::parse_string_escaped(const char* quote, const char* start, const char* p,
-                                         std::string_view& out) {
+const char* Parser::parse_string_escaped(const char* quote, const char* start, const char* p, std::string_view& out) {
   scratch_.assign(start, static_cast<size_t>(p - start));
   for (;;) {
     const char* run = p;
@@ -472,7 +504,8 @@ const char* Parser::parse_string_escaped(const char* quote, const char* start, c
         p = unescape(quote, p);
         if (p == nullptr) return nullptr;
         break;
-      case kControl: return fail_control(p);
+      case kControl:
+        return fail_control(p);
       default: {
         const char* s = p;
         p = skip_utf8(p);
@@ -491,18 +524,34 @@ const char* Parser::unescape(const char* quote, const char* p) {
   const char e = p[1];
   char plain = 0;
   switch (e) {
-    case '"': plain = '"'; break;
-    case '\\': plain = '\\'; break;
-    case '/': plain = '/'; break;
-    case 'b': plain = '\b'; break;
-    case 'f': plain = '\f'; break;
-    case 'n': plain = '\n'; break;
-    case 'r': plain = '\r'; break;
-    case 't': plain = '\t'; break;
-    case 'u': break;
+    case '"':
+      plain = '"';
+      break;
+    case '\\':
+      plain = '\\';
+      break;
+    case '/':
+      plain = '/';
+      break;
+    case 'b':
+      plain = '\b';
+      break;
+    case 'f':
+      plain = '\f';
+      break;
+    case 'n':
+      plain = '\n';
+      break;
+    case 'r':
+      plain = '\r';
+      break;
+    case 't':
+      plain = '\t';
+      break;
+    case 'u':
+      break;
     default:
-      if (e > 0x20 && e < 0x7F)
-        return fail("syntax", bs, std::string("invalid escape '\\") + e + "' in string");
+      if (e > 0x20 && e < 0x7F) return fail("syntax", bs, std::string("invalid escape '\\") + e + "' in string");
       return fail("syntax", bs, "invalid escape in string");
   }
   if (e != 'u') {
@@ -572,7 +621,7 @@ const char* Parser::parse_number(const char* p) {
   }
   uint32_t n = 0;
   if (!add_node(DocKind::Scalar, ScalarStyle::Plain, node_pos(start),
-                std::string_view(start, static_cast<size_t>(p - start)), n)) {
+                std::string_view(start, static_cast<size_t>(p - start)), n, true)) {
     return nullptr;
   }
   attach_value(n);
@@ -586,7 +635,7 @@ const char* Parser::parse_word(const char* p) {
   const std::string_view w(start, static_cast<size_t>(p - start));
   uint32_t n = 0;
   if (w == "true" || w == "false") {
-    if (!add_node(DocKind::Scalar, ScalarStyle::Plain, node_pos(start), w, n)) return nullptr;
+    if (!add_node(DocKind::Scalar, ScalarStyle::Plain, node_pos(start), w, n, true)) return nullptr;
   } else if (w == "null") {
     if (!add_node(DocKind::Null, ScalarStyle::Plain, node_pos(start), {}, n)) return nullptr;
   } else if (w == "NaN" || w == "nan" || w == "Infinity" || w == "infinity" || w == "inf" || w == "Inf") {
@@ -605,11 +654,12 @@ const char* Parser::parse_scalar(const char* p) {
   const char c = *p;
   if (c == '"') {
     const Pos pos = node_pos(p);
+    const char* const quote = p;
     std::string_view s;
     p = parse_string(p, s);
     if (p == nullptr) return nullptr;
     uint32_t n = 0;
-    if (!add_node(DocKind::Scalar, ScalarStyle::Quoted, pos, s, n)) return nullptr;
+    if (!add_node(DocKind::Scalar, ScalarStyle::Quoted, pos, s, n, s.data() == quote + 1)) return nullptr;
     attach_value(n);
     return p;
   }
@@ -698,8 +748,7 @@ const char* Parser::parse_member_key(const char* p, Frame& f) {
     if (p < end_ && *p == '\'') {
       return fail("syntax", p, "single-quoted strings are not allowed (use double quotes)");
     }
-    return fail_expected(p,
-                         f.count == 0 ? "expected a string key or '}'" : "expected a string key after ','");
+    return fail_expected(p, f.count == 0 ? "expected a string key or '}'" : "expected a string key after ','");
   }
   const char* const quote = p;
   const Pos pos = node_pos(p);
@@ -743,8 +792,7 @@ bool Parser::run() {
         }
         const bool object = c == '{';
         uint32_t n = 0;
-        if (!add_node(object ? DocKind::Mapping : DocKind::Sequence, ScalarStyle::Plain, node_pos(p), {},
-                      n)) {
+        if (!add_node(object ? DocKind::Mapping : DocKind::Sequence, ScalarStyle::Plain, node_pos(p), {}, n)) {
           return false;
         }
         attach_value(n);
@@ -800,16 +848,14 @@ bool Parser::run() {
       --depth_;
       continue;
     }
-    fail_expected(
-        p, f.object ? "expected ',' or '}' after object member" : "expected ',' or ']' after array element");
+    fail_expected(p, f.object ? "expected ',' or '}' after object member" : "expected ',' or ']' after array element");
     return false;
   }
 }
 
 }  // namespace
 
-bool read_json(std::string_view text, const JsonLimits& limits, Doc& out, JsonError& err,
-               uint32_t first_line) {
+bool read_json(std::string_view text, const JsonLimits& limits, Doc& out, JsonError& err, uint32_t first_line) {
   out.clear();
   if (text.size() > limits.max_bytes || text.size() >= UINT32_MAX) {
     err.kind = "limit";

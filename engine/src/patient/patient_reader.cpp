@@ -20,7 +20,7 @@ struct DocReader {
   Patient& out;
   std::vector<InputError>& errors;
   const SchemaIndex& index;
-  SlotSet present;  // top-level field given with a non-null value (valid or not)
+  SlotSet present;   // top-level field given with a non-null value (valid or not)
   size_t guess = 0;  // the field the next key probably names (keys tend to come in schema order)
 
   [[nodiscard]] Lexical lexical(const DocNode& n) const {
@@ -32,10 +32,17 @@ struct DocReader {
   void append_got(std::string& m, const DocNode& n) const {
     m += ", got ";
     switch (n.kind) {
-      case DocKind::Null: m += "null"; return;
-      case DocKind::Sequence: m += "a list"; return;
-      case DocKind::Mapping: m += "a mapping"; return;
-      case DocKind::Scalar: break;
+      case DocKind::Null:
+        m += "null";
+        return;
+      case DocKind::Sequence:
+        m += "a list";
+        return;
+      case DocKind::Mapping:
+        m += "a mapping";
+        return;
+      case DocKind::Scalar:
+        break;
     }
     const Lexical lex = lexical(n);
     if (lex == Lexical::Token) {
@@ -52,6 +59,21 @@ struct DocReader {
     add_error(errors, "type", std::move(field), n.pos, m);
   }
 
+  // Converts scalar node n for field f (a top-level field or a subfield, named by `ref` in an
+  // error). On failure appends the error and returns false.
+  bool convert(const FieldDef& f, const DocNode& n, FieldRef ref, Value& val) {
+    const Lexical lex = lexical(n);
+    if (n.clean && convert_clean(schema, index, f, n.text, lex, out.texts, val)) return true;
+    return convert_general(f, n, lex, ref, val);
+  }
+
+  [[gnu::noinline]] bool convert_general(const FieldDef& f, const DocNode& n, Lexical lex, FieldRef ref, Value& val) {
+    ScalarError se;
+    if (convert_scalar(schema, f, n.text, lex, BoolSyntax::Strict, out.texts, val, se, &index)) return true;
+    scalar_error(field_path(schema, ref), n, se);
+    return false;
+  }
+
   void scalar_error(std::string field, const DocNode& n, const ScalarError& se) {
     const uint32_t quote = (n.style == ScalarStyle::Quoted) ? 1U : 0U;
     add_scalar_error(errors, std::move(field), n.pos, se, n.pos.offset + quote);
@@ -60,8 +82,7 @@ struct DocReader {
   // Unknown key: a warning, or an unknown_field error under --strict. `path` is the key as
   // written with its prefix ("primary.sitee"); `suggestion` the full path of the closest
   // field, or empty.
-  void unknown_key(std::string_view path, std::string_view suggestion_prefix, std::string_view suggestion,
-                   Pos pos) {
+  void unknown_key(std::string_view path, std::string_view suggestion_prefix, std::string_view suggestion, Pos pos) {
     std::string m = unknown_message("field", path, suggestion_prefix, suggestion);
     std::string field;
     append_clean(field, path, 256);
@@ -166,11 +187,7 @@ struct DocReader {
       return;
     }
     Value val;
-    ScalarError se;
-    if (!convert_scalar(schema, f, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se, &index)) {
-      scalar_error(field_path(schema, ref), n, se);
-      return;
-    }
+    if (!convert(f, n, ref, val)) return;
     out.values[f.slot] = val;
     out.value_pos[f.slot] = n.pos;
     if (f.record_id) {
@@ -214,6 +231,8 @@ struct DocReader {
       const FieldRef item_ref = elems ? make_ref(ref_slot(ref), i + 1) : ref;
       if (!item.is_scalar()) {
         type_error(field_path(schema, item_ref), item, "expected one of the allowed values");
+      } else if (item.clean && convert_clean_enum(schema, index, f.enum_id, item.text, lexical(item), val)) {
+        pos = item.pos;
       } else {
         ScalarError se;
         if (convert_enum_item(schema, f.enum_id, item.text, lexical(item), val, se, &index)) {
@@ -309,15 +328,10 @@ struct DocReader {
       return;
     }
     Value val;
-    ScalarError se;
-    if (!convert_scalar(schema, sf, n.text, lexical(n), BoolSyntax::Strict, out.texts, val, se, &index)) {
-      scalar_error(field_path(schema, ref), n, se);
-      return;
-    }
+    if (!convert(sf, n, ref, val)) return;
     out.items[at] = val;
     out.item_pos[at] = n.pos;
   }
-
 };
 
 }  // namespace

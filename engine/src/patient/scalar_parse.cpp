@@ -14,9 +14,13 @@ namespace {
 
 constexpr size_t kQuoteMax = 64;  // bytes of a value echoed in a message
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
-inline char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char lower_ascii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -80,48 +84,6 @@ OLIGO_COLD void range_error(ScalarError& err, const FieldDef& f, std::string_vie
   }
 }
 
-bool in_range(const FieldDef& f, double v) {
-  if (f.min && (f.min_exclusive ? !(v > *f.min) : !(v >= *f.min))) return false;
-  if (f.max && (f.max_exclusive ? !(v < *f.max) : !(v <= *f.max))) return false;
-  return true;
-}
-
-// Integer-form decimals of at most 15 digits, -?(0|[1-9][0-9]{0,14}): exact as doubles, so
-// the result equals parse_decimal's. False for anything else (parse_decimal decides).
-bool small_integer(std::string_view s, double& out) {
-  const size_t n = s.size();
-  size_t i = (n != 0 && s[0] == '-') ? 1 : 0;
-  const size_t digits = n - i;
-  if (digits == 0 || digits > 15 || (s[i] == '0' && digits != 1)) return false;
-  uint64_t v = 0;
-  for (; i < n; ++i) {
-    const unsigned d = static_cast<unsigned char>(s[i]) - unsigned{'0'};
-    if (d > 9) return false;
-    v = v * 10 + d;
-  }
-  const auto x = static_cast<double>(v);
-  out = s[0] == '-' ? -x : x;
-  return true;
-}
-
-// "YYYY-MM-DD" with a valid day: the common case of parse_date, with the same result. False for
-// anything else (parse_date decides).
-bool fast_date(std::string_view t, DateRange& out) {
-  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
-  unsigned v[8];
-  static constexpr size_t kAt[8] = {0, 1, 2, 3, 5, 6, 8, 9};
-  for (size_t i = 0; i < 8; ++i) {
-    v[i] = static_cast<unsigned char>(t[kAt[i]]) - unsigned{'0'};
-    if (v[i] > 9) return false;
-  }
-  const int y = static_cast<int>(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
-  const unsigned m = v[4] * 10 + v[5];
-  const unsigned d = v[6] * 10 + v[7];
-  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
-  out.lo = out.hi = days_from_civil(y, m, d);
-  return true;
-}
-
 OLIGO_COLD bool check_encoding_slow(std::string_view text, ScalarError& err) {
   const size_t bad = first_bad_byte(text);
   if (bad == std::string_view::npos) return true;
@@ -144,8 +106,8 @@ inline bool check_encoding(std::string_view text, ScalarError& err) {
 
 OLIGO_COLD bool enum_miss(const EnumDef& e, int enum_id, std::string_view text, Value& out, ScalarError& err);
 
-bool lookup_enum(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out,
-                 ScalarError& err, const SchemaIndex* index) {
+bool lookup_enum(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out, ScalarError& err,
+                 const SchemaIndex* index) {
   if (enum_id < 0 || static_cast<size_t>(enum_id) >= schema.enums.size()) {
     err.kind = "type";
     err.message = "field has no enum (schema error)";
@@ -316,12 +278,18 @@ std::string_view expected_phrase(const FieldDef& f, BoolSyntax bools) {
   switch (f.type) {
     case FieldType::Boolean:
       return bools == BoolSyntax::Csv ? "expected true/false, yes/no or 1/0" : "expected true or false";
-    case FieldType::Integer: return "expected an integer";
-    case FieldType::Number: return "expected a number";
-    case FieldType::Text: return f.record_id ? "expected text or an integer" : "expected text";
-    case FieldType::Date: return "expected a date";
-    case FieldType::Enum: return "expected one of the allowed values";
-    case FieldType::List: return f.of == ListOf::Record ? "expected a list of mappings" : "expected a list";
+    case FieldType::Integer:
+      return "expected an integer";
+    case FieldType::Number:
+      return "expected a number";
+    case FieldType::Text:
+      return f.record_id ? "expected text or an integer" : "expected text";
+    case FieldType::Date:
+      return "expected a date";
+    case FieldType::Enum:
+      return "expected one of the allowed values";
+    case FieldType::List:
+      return f.of == ListOf::Record ? "expected a list of mappings" : "expected a list";
   }
   return "expected a value";
 }
@@ -373,8 +341,8 @@ OLIGO_COLD void length_error(ScalarError& err, const FieldDef& f, size_t len) {
 
 }  // namespace
 
-bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex,
-                    BoolSyntax bools, TextStore& texts, Value& out, ScalarError& err, const SchemaIndex* index) {
+bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex, BoolSyntax bools,
+                    TextStore& texts, Value& out, ScalarError& err, const SchemaIndex* index) {
   if (!check_encoding(text, err)) return false;
   switch (f.type) {
     case FieldType::Boolean: {

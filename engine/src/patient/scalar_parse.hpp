@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/date.hpp"
 #include "eval/value.hpp"
 #include "patient/patient.hpp"
 #include "patient/schema_index.hpp"
@@ -56,7 +57,7 @@ struct ScalarError {
   const char* kind = "";  // result-format kind: "type", "range", "date", "enum", "encoding"
   std::string message;    // without the field path
   bool has_offset = false;
-  uint32_t offset = 0;    // encoding: byte index of the bad byte within the scalar's text
+  uint32_t offset = 0;  // encoding: byte index of the bad byte within the scalar's text
 };
 
 // True when s matches -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (the JSON number
@@ -106,13 +107,109 @@ void append_number(std::string& out, double v);
 // decimal text. Checks encoding first (for every type), then type, then range/length.
 // Returns false and fills `err` when the value breaks the contract. Never throws (bad_alloc
 // aside). `index`: SchemaIndex::of(schema) when the caller has it at hand (else looked up).
-bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex,
-                    BoolSyntax bools, TextStore& texts, Value& out, ScalarError& err,
-                    const SchemaIndex* index = nullptr);
+bool convert_scalar(const Schema& schema, const FieldDef& f, std::string_view text, Lexical lex, BoolSyntax bools,
+                    TextStore& texts, Value& out, ScalarError& err, const SchemaIndex* index = nullptr);
 
 // Converts one item of a List of Enum (enum `enum_id`).
 bool convert_enum_item(const Schema& schema, int enum_id, std::string_view text, Lexical lex, Value& out,
                        ScalarError& err, const SchemaIndex* index = nullptr);
+
+// ---------------------------------------------------------------- fast paths
+// Each gives the result of the general function above for the inputs it accepts, and
+// returns false (nothing written) for all others, which then go the general way.
+
+// Does v lie within f's bounds?
+inline bool in_range(const FieldDef& f, double v) {
+  if (f.min && (f.min_exclusive ? !(v > *f.min) : !(v >= *f.min))) return false;
+  if (f.max && (f.max_exclusive ? !(v < *f.max) : !(v <= *f.max))) return false;
+  return true;
+}
+
+// Integer-form decimals of at most 15 digits, -?(0|[1-9][0-9]{0,14}): exact as doubles, so
+// the result equals parse_decimal's.
+inline bool small_integer(std::string_view s, double& out) {
+  const size_t n = s.size();
+  size_t i = (n != 0 && s[0] == '-') ? 1 : 0;
+  const size_t digits = n - i;
+  if (digits == 0 || digits > 15 || (s[i] == '0' && digits != 1)) return false;
+  uint64_t v = 0;
+  for (; i < n; ++i) {
+    const unsigned d = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  const auto x = static_cast<double>(v);
+  out = s[0] == '-' ? -x : x;
+  return true;
+}
+
+// "YYYY-MM-DD" with a valid day: the common case of parse_date, with the same result.
+inline bool fast_date(std::string_view t, DateRange& out) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  unsigned v[8];
+  static constexpr size_t kAt[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  for (size_t i = 0; i < 8; ++i) {
+    v[i] = static_cast<unsigned char>(t[kAt[i]]) - unsigned{'0'};
+    if (v[i] > 9) return false;
+  }
+  const int y = static_cast<int>(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]);
+  const unsigned m = v[4] * 10 + v[5];
+  const unsigned d = v[6] * 10 + v[7];
+  if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return false;
+  out.lo = out.hi = days_from_civil(y, m, d);
+  return true;
+}
+
+// convert_enum_item for text known to be valid UTF-8 without NUL, when the value is in the index.
+inline bool convert_clean_enum(const Schema& schema, const SchemaIndex& index, int enum_id, std::string_view text,
+                               Lexical lex, Value& out) {
+  if (lex == Lexical::Token || enum_id < 0) return false;
+  const int idx = index.find_enum(schema, static_cast<size_t>(enum_id), text);
+  if (idx < 0) return false;
+  out = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
+  return true;
+}
+
+// convert_scalar (BoolSyntax::Strict) for text known to be valid UTF-8 without NUL: the
+// successful conversions that need no more than a glance (no errors, no CSV booleans).
+inline bool convert_clean(const Schema& schema, const SchemaIndex& index, const FieldDef& f, std::string_view text,
+                          Lexical lex, TextStore& texts, Value& out) {
+  switch (f.type) {
+    case FieldType::Boolean:
+      if (lex == Lexical::Quoted) return false;
+      if (text == "true") {
+        out = Value::boolean(true);
+        return true;
+      }
+      if (text == "false") {
+        out = Value::boolean(false);
+        return true;
+      }
+      return false;
+    case FieldType::Integer:
+    case FieldType::Number: {
+      double v = 0;
+      if (lex == Lexical::Quoted || !small_integer(text, v) || !in_range(f, v)) return false;
+      out = Value::number(v);
+      return true;
+    }
+    case FieldType::Text:
+      if (lex == Lexical::Token || f.min_length != 0 || f.max_length != 0) return false;
+      out = Value::string(texts.keep(text));
+      return true;
+    case FieldType::Date: {
+      DateRange d;
+      if (lex == Lexical::Token || !fast_date(text, d)) return false;
+      out = Value::date_range(d.lo, d.hi);
+      return true;
+    }
+    case FieldType::Enum:
+      return convert_clean_enum(schema, index, f.enum_id, text, lex, out);
+    case FieldType::List:
+      return false;
+  }
+  return false;
+}
 
 // "expected an integer" / "expected a number" / ... / "expected a list": what a field of this
 // type holds, for type errors about containers and nulls ("expected a date, got a list").
@@ -124,8 +221,7 @@ inline constexpr size_t kMaxSlots = 256;  // a FieldRef holds the slot in 8 bits
 using SlotSet = std::bitset<kMaxSlots>;
 
 // Appends an error whose message is "<field>: <message>" ("<message>" when field is empty).
-void add_error(std::vector<InputError>& errors, const char* kind, std::string field, Pos pos,
-               std::string_view message);
+void add_error(std::vector<InputError>& errors, const char* kind, std::string field, Pos pos, std::string_view message);
 // Appends the error of a failed conversion; for encoding errors sets has_offset and
 // pos.offset = offset_base + se.offset.
 void add_scalar_error(std::vector<InputError>& errors, std::string field, Pos pos, const ScalarError& se,
@@ -145,6 +241,8 @@ std::string unknown_message(std::string_view noun, std::string_view path, std::s
 // base + count + i * k.
 uint32_t append_record_items(Patient& out, uint32_t slot, uint32_t count, uint32_t k);
 // Does the list hold more than its max_items (or more than a FieldRef element can name)?
-inline bool too_many_items(const FieldDef& f, size_t count) { return count > f.max_items || count >= 0xFFFFU; }
+inline bool too_many_items(const FieldDef& f, size_t count) {
+  return count > f.max_items || count >= 0xFFFFU;
+}
 
 }  // namespace oligoscreen::detail::scalar
