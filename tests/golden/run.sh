@@ -52,10 +52,11 @@ case $test in
     sed -n "/^OVERVIEW/,\$p" "$work/overview.txt" > "$work/overview-tail.txt"
     check "overview.txt" "$work/overview-tail.txt"
     ;;
-  guided)  # --ask end to end with piped answers: two answers make it determinate
+  guided)  # --ask end to end with piped answers: two answers make it determinate (systemic
+    # therapy first: it can change four verdicts, ECOG two; each gets one rejected answer)
     out=$work/completed.yaml; rm -f "$out"
     case=examples/cases/lms-missing-ecog-and-therapy.yaml
-    printf '7\n1\nfalse\n%s\n' "$out" | "$bin" screen --ask "$case" > "$work/guided-report.txt" 2> "$work/guided-dialogue.raw"
+    printf '7\nfalse\n7\n1\n%s\n' "$out" | "$bin" screen --ask "$case" > "$work/guided-report.txt" 2> "$work/guided-dialogue.raw"
     status 0 $? "screen --ask"
     sed "s#$work#WORK#g" "$work/guided-dialogue.raw" > "$work/guided-dialogue.txt"
     check "guided-dialogue.txt" "$work/guided-dialogue.txt"
@@ -67,7 +68,7 @@ case $test in
     "$bin" screen --format json "$out" > "$work/guided.json"
     grep -q '"missing":\[\]' "$work/guided.json" || { echo "the completed case still misses data"; failed=1; }
     # Never overwrite without confirmation: answer no, then skip.
-    printf '1\nfalse\n%s\nn\nno\n' "$out" | "$bin" screen --ask "$case" > /dev/null 2> "$work/guided-exists.raw"
+    printf 'false\n1\n%s\nn\nno\n' "$out" | "$bin" screen --ask "$case" > /dev/null 2> "$work/guided-exists.raw"
     grep -q "exists: overwrite it" "$work/guided-exists.raw" || { echo "no confirmation asked"; failed=1; }
     grep -q "Not written" "$work/guided-exists.raw" || { echo "written without confirmation"; failed=1; }
     # Stopping at once (empty line) keeps the verdicts and writes nothing.

@@ -21,7 +21,9 @@ namespace {
 
 using Changes = std::set<std::pair<uint32_t, uint32_t>>;  // (output, code)
 
-uint32_t outcome_code(const OutputResult& o) { return o.code; }
+uint32_t outcome_code(const OutputResult& o) {
+  return o.code;
+}
 
 // Values of a field with a finite, small value set, with the names what-if uses for them.
 std::vector<std::pair<Value, std::string>> finite_values(const RuleSetModel& m, const FieldDef& f) {
@@ -87,7 +89,8 @@ void check_against_fresh(const RuleSetModel& m, const Patient& patient, const st
       if (!a.contradictions.empty()) continue;
       Changes fresh;
       for (uint32_t o = 0; o < a.outputs.size(); ++o) {
-        if (outcome_code(a.outputs[o]) != outcome_code(base.outputs[o]) || a.outputs[o].known != base.outputs[o].known) {
+        if (outcome_code(a.outputs[o]) != outcome_code(base.outputs[o]) ||
+            a.outputs[o].known != base.outputs[o].known) {
           fresh.insert({o, a.outputs[o].code});
         }
       }
@@ -198,6 +201,53 @@ lesions: [{site: lung, size_mm: 12}]
     ASSERT_EQ(mf.what_if.size(), 1U);
     EXPECT_EQ(mf.what_if[0].when, "age < 18");
   }
+}
+
+// Policy §5: when conditions of `supported` are unknown and none is false, the verdict is
+// `consider` and the unknown fields are listed as what could raise it. With two such
+// conditions unknown (the state hinges on systemic therapy, one lesion has no size) neither
+// field alone changes the verdict; both must still be listed as affecting `sbrt`, and a fresh
+// assessment with both recorded favourably must indeed give `supported`.
+TEST(MissingCounterfactual, FieldsThatDecideAVerdictOnlyTogetherAreListed) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m) << d.render();
+  std::ifstream in(std::string(OLIGOSCREEN_SOURCE_DIR) + "/examples/cases/lms-lung-metachronous.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("  active: false", "  active: null");
+  replace("{site: lung, size_mm: 9, status: new", "{site: lung, status: new");
+  const int sbrt = m->find_output("sbrt");
+  ASSERT_GE(sbrt, 0);
+  const auto& codes = m->schema.enums[m->outputs[static_cast<size_t>(sbrt)].enum_id].values;
+  auto verdict = [&](const std::string& yaml) {
+    CaseResult r;
+    CaseOptions opt;
+    screen_case(*m, "case.yaml", yaml, CaseFormat::Yaml, opt, r);
+    EXPECT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
+    return r;
+  };
+  CaseResult r = verdict(text);
+  EXPECT_EQ(codes[r.assessment.outputs[static_cast<size_t>(sbrt)].code], "consider");
+  std::set<std::string> listed_for_sbrt;
+  for (const auto& mf : r.assessment.missing) {
+    if (std::find(mf.affects.begin(), mf.affects.end(), static_cast<uint32_t>(sbrt)) != mf.affects.end()) {
+      listed_for_sbrt.insert(field_path(m->schema, mf.ref));
+    }
+  }
+  EXPECT_EQ(listed_for_sbrt, (std::set<std::string>{"lesions[1].size_mm", "systemic_therapy.active"}));
+  // Each alone leaves `consider`; together they give `supported`.
+  std::string both = text, active_only = text;
+  for (std::string* t : {&both, &active_only}) t->replace(t->find("  active: null"), 14, "  active: false");
+  both.replace(both.find("{site: lung, status: new"), 24, "{site: lung, size_mm: 9, status: new");
+  EXPECT_EQ(codes[verdict(active_only).assessment.outputs[static_cast<size_t>(sbrt)].code], "consider");
+  EXPECT_EQ(codes[verdict(both).assessment.outputs[static_cast<size_t>(sbrt)].code], "supported");
 }
 
 }  // namespace

@@ -77,7 +77,12 @@ class MissingAnalysis {
 
   void run(std::vector<MissingField>& out) {
     collect();
-    for (const auto& c : candidates_) analyse(c, out);
+    if (candidates_.size() >= 2) tested_by_candidate_.resize(candidates_.size());
+    for (size_t i = 0; i < candidates_.size(); ++i) {
+      analyse(candidates_[i], out);
+      if (!tested_by_candidate_.empty()) tested_by_candidate_[i] = ms_.tested;
+    }
+    if (!tested_by_candidate_.empty()) joint(out);
     std::stable_sort(out.begin(), out.end(), [](const MissingField& a, const MissingField& b) {
       if (a.affects.size() != b.affects.size()) return a.affects.size() > b.affects.size();
       return ref_order(a.ref) < ref_order(b.ref);
@@ -305,6 +310,153 @@ class MissingAnalysis {
     out.push_back(std::move(mf));
   }
 
+  // Fields that can change an output only together with other unknown fields: two unknown
+  // conditions of a conjunction (neither alone can make it true) leave the output where it
+  // is whichever value either takes alone. For each output, the candidates behind its
+  // unknown definitions (their unknown sets) are tested jointly, every combination of their
+  // tested values, when there are at most kJointFields of them and kJointCombinations
+  // combinations; a field whose value changes the output in some combination (with the
+  // others fixed) is listed as affecting it. Its what-if still lists single-field changes.
+  static constexpr size_t kJointFields = 4;
+  static constexpr size_t kJointCombinations = 64;
+
+  void joint(std::vector<MissingField>& out) {
+    const EvalState& main = s_.main;
+    std::vector<size_t> suspects;
+    for (uint32_t o = 0; o < n_; ++o) {
+      suspects.clear();
+      auto suspect = [&](const USet* why) {
+        for (uint32_t k = 0; why && k < why->size; ++k) {
+          for (size_t c = 0; c < candidates_.size(); ++c) {
+            const FieldRef r = candidates_[c].ref;
+            const bool hit = r == why->refs[k] ||
+                             (candidates_[c].field->type == FieldType::List && ref_slot(r) == ref_slot(why->refs[k]));
+            if (hit && std::find(suspects.begin(), suspects.end(), c) == suspects.end()) suspects.push_back(c);
+          }
+        }
+      };
+      suspect(unknown_why_[o]);
+      for (uint32_t d = 0; d < m_.defs.size(); ++d) {
+        if (!m_.output_deps[o][d] || main.done[d] != main.generation) continue;
+        const Value& v = main.cache[d];
+        if (v.kind == VKind::Unknown || (v.kind == VKind::Date && v.date.lo != v.date.hi)) suspect(v.why);
+      }
+      if (suspects.size() < 2 || suspects.size() > kJointFields) continue;
+      bool missing_some = false;
+      size_t combinations = 1;
+      for (size_t c : suspects) {
+        missing_some = missing_some || !affects(out, candidates_[c].ref, o);
+        combinations *= std::max<size_t>(tested_by_candidate_[c].size(), 1);
+      }
+      if (!missing_some || combinations > kJointCombinations) continue;
+      joint_output(o, suspects, combinations, out);
+    }
+  }
+
+  static const MissingField* find_field(const std::vector<MissingField>& out, FieldRef r) {
+    for (const auto& mf : out) {
+      if (mf.ref == r) return &mf;
+    }
+    return nullptr;
+  }
+  static bool affects(const std::vector<MissingField>& out, FieldRef r, uint32_t o) {
+    const MissingField* mf = find_field(out, r);
+    return mf && std::find(mf->affects.begin(), mf->affects.end(), o) != mf->affects.end();
+  }
+
+  void joint_output(uint32_t o, const std::vector<size_t>& suspects, size_t combinations,
+                    std::vector<MissingField>& out) {
+    // codes[k]: output o under combination k (mixed radix over the suspects' tested values);
+    // kNone when the combination contradicts the constraints.
+    std::vector<uint32_t> codes(combinations, kNone);
+    std::vector<size_t> digit(suspects.size(), 0);
+    for (size_t k = 0; k < combinations; ++k) {
+      size_t rest = k;
+      bool any_value = true;
+      for (size_t i = 0; i < suspects.size(); ++i) {
+        const size_t n = tested_by_candidate_[suspects[i]].size();
+        any_value = any_value && n > 0;
+        digit[i] = n ? rest % n : 0;
+        rest = n ? rest / n : rest;
+      }
+      if (!any_value) continue;
+      codes[k] = evaluate_patched(o, suspects, digit);
+    }
+    // A suspect changes o when two combinations that differ only in its value give different
+    // codes, one of them not the main assessment's.
+    size_t stride = 1;
+    for (size_t i = 0; i < suspects.size(); ++i) {
+      const size_t n = tested_by_candidate_[suspects[i]].size();
+      bool changes = false;
+      for (size_t k = 0; k < combinations && !changes && n > 1; ++k) {
+        const size_t mine = (k / stride) % n;
+        for (size_t v = mine + 1; v < n && !changes; ++v) {
+          const size_t other = k + (v - mine) * stride;
+          const uint32_t a = codes[k], b = codes[other];
+          changes = a != kNone && b != kNone && a != b && (a != base_[o] || b != base_[o]);
+        }
+      }
+      stride *= std::max<size_t>(n, 1);
+      if (changes) add_affects(out, candidates_[suspects[i]], o);
+    }
+  }
+
+  // Output o's code (unknown: marked) with every suspect set to its `digit`-th tested value;
+  // kNone when that contradicts the constraints. A fresh evaluation of a patched copy.
+  uint32_t evaluate_patched(uint32_t o, const std::vector<size_t>& suspects, const std::vector<size_t>& digit) {
+    std::vector<Value>& values = ms_.values;
+    values.assign(p_.values.begin(), p_.values.end());
+    // List subfields: the list's items and each patched record's subfields, copied once.
+    std::vector<std::vector<Value>>& copies = joint_copies_;
+    copies.clear();
+    copies.reserve(2 * suspects.size());
+    for (size_t i = 0; i < suspects.size(); ++i) {
+      const FieldRef r = candidates_[suspects[i]].ref;
+      const Value& v = tested_by_candidate_[suspects[i]][digit[i]];
+      const uint32_t slot = ref_slot(r);
+      if (ref_sub1(r) == 0) {
+        values[slot] = v;
+        continue;
+      }
+      Value& list = values[slot];
+      if (list.list.items == p_.values[slot].list.items) {
+        copies.emplace_back(list.list.items, list.list.items + list.list.count);
+        list.list.items = copies.back().data();
+      }
+      auto* items = const_cast<Value*>(list.list.items);
+      Value& rec = items[ref_elem1(r) - 1];
+      const size_t nsub = m_.schema.fields[slot].fields.size();
+      const Value* original = p_.values[slot].list.items[ref_elem1(r) - 1].rec.fields;
+      if (rec.rec.fields == original) {
+        copies.emplace_back(original, original + nsub);
+        rec.rec.fields = copies.back().data();
+      }
+      const_cast<Value*>(rec.rec.fields)[ref_sub1(r) - 1] = v;
+    }
+    EvalState& cf = s_.counterfactual;
+    prepare_state(m_, cf);
+    cf.record_probes = false;
+    Evaluator ev(m_, p_, cf, values.data());
+    if (violates_constraints(m_, ev)) return kNone;
+    const Value v = ev.def(m_.output_defs[o]);
+    return v.kind == VKind::Enum ? v.e : (m_.outputs[o].unknown_code | kUnknownMark);
+  }
+
+  void add_affects(std::vector<MissingField>& out, const Candidate& c, uint32_t o) {
+    for (auto& mf : out) {
+      if (mf.ref != c.ref) continue;
+      if (std::find(mf.affects.begin(), mf.affects.end(), o) == mf.affects.end()) {
+        mf.affects.insert(std::upper_bound(mf.affects.begin(), mf.affects.end(), o), o);
+      }
+      return;
+    }
+    MissingField mf;
+    mf.ref = c.ref;
+    mf.imprecise = c.current.kind == VKind::Date;
+    mf.affects.push_back(o);
+    out.push_back(std::move(mf));
+  }
+
   std::string value_name(const FieldDef& f, const Value& v) const {
     if (v.kind == VKind::Bool) return v.b ? "true" : "false";
     if (v.kind == VKind::Enum) return m_.schema.enums[static_cast<size_t>(f.enum_id)].values[v.e];
@@ -411,6 +563,8 @@ class MissingAnalysis {
   const std::vector<uint32_t>& base_;
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
+  std::vector<std::vector<Value>> tested_by_candidate_;  // with two candidates or more
+  std::vector<std::vector<Value>> joint_copies_;
   uint32_t slot_ = 0;         // of the candidate
   Value* patched_ = nullptr;  // in ms_: the value under test
 };
@@ -576,14 +730,21 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     if (w.kind == VKind::Bool && w.b) out.warnings.push_back({wd.code, wd.field, wd.message});
   }
 
-  // Evidence the result cites.
-  for (const auto& r : out.outputs) {
-    out.cited.insert(out.cited.end(), r.evidence.begin(), r.evidence.end());
-    for (const auto* list : {&r.reasons, &r.notes}) {
-      for (const auto& ro : *list) {
-        const auto& ev_ids = ro.def ? ro.def->evidence : ro.presumption->evidence;
-        out.cited.insert(out.cited.end(), ev_ids.begin(), ev_ids.end());
+  // Evidence the result cites, in id order, each once (`cited_mark` is all zero between calls).
+  std::vector<uint8_t>& cite = scratch.cited_mark;
+  if (cite.size() != m.evidence.size()) cite.assign(m.evidence.size(), 0);
+  auto mark = [&](const std::vector<uint32_t>& ids) {
+    for (uint32_t e : ids) {
+      if (cite[e] == 0) {
+        cite[e] = 1;
+        out.cited.push_back(e);
       }
+    }
+  };
+  for (const auto& r : out.outputs) {
+    mark(r.evidence);
+    for (const auto* list : {&r.reasons, &r.notes}) {
+      for (const auto& ro : *list) mark(ro.def ? ro.def->evidence : ro.presumption->evidence);
     }
   }
   if (opt.explain) {
@@ -591,19 +752,18 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     for (uint32_t d = 0; d < m.defs.size(); ++d) {
       DefResult& dr = out.defs[d];
       dr.value = s.cache[d];
+      dr.why.clear();
       if (dr.value.kind == VKind::Unknown) dr.why = to_vec(dr.value.why);
       dr.value.why = nullptr;
       const Def& def = m.defs[d];
       dr.presumed = std::any_of(def.presumes.begin(), def.presumes.end(),
                                 [&](uint32_t slot) { return p.values[slot].kind == VKind::Unknown; });
-      if (def.kind == DefKind::Criterion || def.kind == DefKind::Fact) {
-        out.cited.insert(out.cited.end(), def.evidence.begin(), def.evidence.end());
-      }
+      if (def.kind == DefKind::Criterion || def.kind == DefKind::Fact) mark(def.evidence);
     }
     out.paths = s.tree_paths;
   }
   std::sort(out.cited.begin(), out.cited.end());
-  out.cited.erase(std::unique(out.cited.begin(), out.cited.end()), out.cited.end());
+  for (uint32_t e : out.cited) cite[e] = 0;
   // Coverage bits: handed over (prepare_state refills the state's vectors).
   out.rules_reached.swap(s.rules_reached);
   out.tree_branches_reached.swap(s.tree_nodes_reached);

@@ -91,6 +91,7 @@ struct AssessScratch {
   EvalState main;
   EvalState counterfactual;
   MissingScratch missing;
+  std::vector<uint8_t> cited_mark;  // per evidence entry: already in Assessment::cited
 };
 
 // Never throws for bad patient data (std::bad_alloc aside).
