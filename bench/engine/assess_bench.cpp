@@ -21,10 +21,18 @@ using namespace oligoscreen::detail;
 
 // ---- hand-written reference: Kleene logic on plain structs ----
 enum class K : uint8_t { F, T, U };
-K kand(K a, K b) { return (a == K::F || b == K::F) ? K::F : (a == K::T && b == K::T) ? K::T : K::U; }
-K kor(K a, K b) { return (a == K::T || b == K::T) ? K::T : (a == K::F && b == K::F) ? K::F : K::U; }
-K knot(K a) { return a == K::U ? K::U : (a == K::T ? K::F : K::T); }
-K kb(bool b) { return b ? K::T : K::F; }
+K kand(K a, K b) {
+  return (a == K::F || b == K::F) ? K::F : (a == K::T && b == K::T) ? K::T : K::U;
+}
+K kor(K a, K b) {
+  return (a == K::T || b == K::T) ? K::T : (a == K::F && b == K::F) ? K::F : K::U;
+}
+K knot(K a) {
+  return a == K::U ? K::U : (a == K::T ? K::F : K::T);
+}
+K kb(bool b) {
+  return b ? K::T : K::F;
+}
 
 struct Item {
   int kind;  // 0 lung, 1 bone, 2 liver
@@ -45,10 +53,14 @@ int hand_written(const Plain& p, K* c) {
   auto num = [](bool has, double v, double t, int op) {
     if (!has) return K::U;
     switch (op) {
-      case 0: return kb(v >= t);
-      case 1: return kb(v <= t);
-      case 2: return kb(v > t);
-      default: return kb(v < t);
+      case 0:
+        return kb(v >= t);
+      case 1:
+        return kb(v <= t);
+      case 2:
+        return kb(v > t);
+      default:
+        return kb(v < t);
     }
   };
   c[1] = num(p.has_age, p.age, 18, 0);
@@ -86,16 +98,16 @@ int hand_written(const Plain& p, K* c) {
   c[25] = kand(kand(c[11], c[12]), c[13]);
   c[26] = kor(c[14], c[17]);
   c[27] = kor(c[19], c[20]);
-  c[28] = p.flag_a == K::U ? (num(p.has_score, p.score, 20, 2) == num(p.has_score, p.score, 5, 2)
-                                  ? num(p.has_score, p.score, 20, 2)
-                                  : K::U)
-                           : (p.flag_a == K::T ? num(p.has_score, p.score, 20, 2) : num(p.has_score, p.score, 5, 2));
+  c[28] = p.flag_a == K::U
+              ? (num(p.has_score, p.score, 20, 2) == num(p.has_score, p.score, 5, 2) ? num(p.has_score, p.score, 20, 2)
+                                                                                     : K::U)
+              : (p.flag_a == K::T ? num(p.has_score, p.score, 20, 2) : num(p.has_score, p.score, 5, 2));
   c[29] = (p.has_score && p.has_ecog) ? kb(p.score * 2 - p.ecog >= 15) : K::U;
   c[30] = kand(kand(c[23], c[25]), c[28]);
   // verdict: first match over all paths
   K r1 = knot(c[30]);
   K r2 = kand(kand(c[24], c[26]), c[27]);
-  if (r1 == K::T) return 2;  // no
+  if (r1 == K::T) return 2;                         // no
   int rest = r2 == K::T ? 0 : r2 == K::F ? 1 : -1;  // yes / maybe / undecided
   if (r1 == K::F) return rest < 0 ? 3 : rest;
   return 3;  // unknown: "no" vs the rest differ
@@ -136,7 +148,8 @@ Data& data() {
       p.first = days_from_civil(2015 + static_cast<int>(rng() % 8), 1 + rng() % 12, 1 + rng() % 28);
       p.second = p.first + static_cast<int32_t>(rng() % 1500);
       int n = static_cast<int>(rng() % 6);
-      for (int k = 0; k < n; ++k) p.items.push_back({static_cast<int>(rng() % 3), static_cast<double>(1 + rng() % 80), kb(rng() % 5 != 0)});
+      for (int k = 0; k < n; ++k)
+        p.items.push_back({static_cast<int>(rng() % 3), static_cast<double>(1 + rng() % 80), kb(rng() % 5 != 0)});
       int unknown = (i % 10 == 0) ? static_cast<int>(rng() % 4) : -1;  // 10%: one unknown
       if (unknown == 0) p.has_ecog = false;
       if (unknown == 1) p.flag_a = K::U;
@@ -158,8 +171,9 @@ Data& data() {
       if (p.has_second) j += ",\"second\":\"" + format_day(p.second) + "\"";
       j += ",\"items\":[";
       for (size_t k = 0; k < p.items.size(); ++k) {
-        j += std::string(k ? "," : "") + "{\"kind\":\"" + item_kinds[p.items[k].kind] + "\",\"size\":" +
-             std::to_string(static_cast<int>(p.items[k].size)) + ",\"ok\":" + (p.items[k].ok == K::T ? "true" : "false") + "}";
+        j += std::string(k ? "," : "") + "{\"kind\":\"" + item_kinds[p.items[k].kind] +
+             "\",\"size\":" + std::to_string(static_cast<int>(p.items[k].size)) +
+             ",\"ok\":" + (p.items[k].ok == K::T ? "true" : "false") + "}";
       }
       j += "]}";
       Doc doc;
@@ -234,6 +248,24 @@ void BM_EngineEvaluate(benchmark::State& state) {
   }
 }
 
+void BM_EngineEveryCriterion(benchmark::State& state) {
+  // assess() with the trace: every one of the 30 criteria evaluated and kept with its value and
+  // unknown set (what the hand-written function computes, and more), no missing-data analysis.
+  Data& d = data();
+  AssessScratch scratch;
+  Assessment a;
+  AssessOptions opt;
+  opt.what_if = false;
+  opt.missing = false;
+  opt.explain = true;
+  size_t i = 0;
+  for (auto _ : state) {
+    assess(*d.m, *d.patients[i], opt, scratch, a);
+    benchmark::DoNotOptimize(a.defs.data());
+    i = (i + 1) % d.patients.size();
+  }
+}
+
 void BM_EngineAssessFull(benchmark::State& state) {
   // assess() as batch uses it: plus what is missing (counterfactual) for the 10% with an unknown.
   Data& d = data();
@@ -251,6 +283,7 @@ void BM_EngineAssessFull(benchmark::State& state) {
 
 BENCHMARK(BM_HandWritten);
 BENCHMARK(BM_EngineEvaluate);
+BENCHMARK(BM_EngineEveryCriterion);
 BENCHMARK(BM_EngineAssessFull);
 
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -264,7 +297,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 }  // namespace
 
-// `assess_bench --loop hand|engine|full N`: N calls and nothing else, for instruction counts
+// `assess_bench --loop hand|engine|explain|full N`: N calls and nothing else, for instruction counts
 // (perf stat -e instructions:u), which the machine's noise does not move.
 int loop_mode(const std::string& what, long n) {
   Data& d = data();
@@ -273,6 +306,7 @@ int loop_mode(const std::string& what, long n) {
   AssessOptions opt;
   opt.what_if = false;
   opt.missing = what == "full";
+  opt.explain = what == "explain";
   K c[31];
   long sink = 0;
   for (long i = 0; i < n; ++i) {
@@ -295,9 +329,11 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter);
   double hand = reporter.times_["BM_HandWritten"];
   double eval = reporter.times_["BM_EngineEvaluate"];
+  double every = reporter.times_["BM_EngineEveryCriterion"];
   double full = reporter.times_["BM_EngineAssessFull"];
   if (hand > 0) {
     std::printf("\nratio engine evaluate / hand-written: %.2fx (goal: within 5x)\n", eval / hand);
+    std::printf("ratio engine with every criterion kept (trace) / hand-written: %.2fx\n", every / hand);
     std::printf("ratio engine assess incl. missing-data analysis / hand-written: %.2fx\n", full / hand);
   }
   return 0;

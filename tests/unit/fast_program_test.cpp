@@ -51,6 +51,10 @@ const char* kCriteria = R"(criteria:
     title: A lung lesion, adult
     expr: any_lung and adult
     evidence: [trial2020]
+  fit_adult_few:
+    title: Fit, adult, 1 to 5 lesions
+    expr: fit_and_adult and few_lesions
+    evidence: [trial2020]
 )";
 
 const char* kFacts = R"(facts:
@@ -112,6 +116,23 @@ class FastPrograms : public ::testing::Test {
     screen_case(*m_, "t.yaml", "{id: T, " + fields + "}", CaseFormat::Yaml, opt, r);
     EXPECT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
     EXPECT_EQ(r.scratch.main.fast_mismatches, 0U) << fields;
+    // The trace without verification (programs with their inlined definitions, memo hits)
+    // gives every definition the same value.
+    CaseResult fast;
+    screen_case(*m_, "t.yaml", "{id: T, " + fields + "}", CaseFormat::Yaml, opt, fast);
+    EXPECT_EQ(fast.assessment.defs.size(), r.assessment.defs.size());
+    for (size_t d = 0; d < fast.assessment.defs.size() && d < r.assessment.defs.size(); ++d) {
+      const Value& a = fast.assessment.defs[d].value;
+      const Value& b = r.assessment.defs[d].value;
+      EXPECT_EQ(a.kind, b.kind) << m_->defs[d].id << " " << fields;
+      if (a.kind == VKind::Bool && b.kind == VKind::Bool) {
+        EXPECT_EQ(a.b, b.b) << m_->defs[d].id << " " << fields;
+      }
+      if (a.kind == VKind::Number && b.kind == VKind::Number) {
+        EXPECT_EQ(a.num, b.num) << m_->defs[d].id << " " << fields;
+      }
+      EXPECT_EQ(fast.assessment.defs[d].why, r.assessment.defs[d].why) << m_->defs[d].id << " " << fields;
+    }
     EvalState s;
     prepare_state(*m_, s);
     Evaluator ev(*m_, r.patient, s);
@@ -141,6 +162,17 @@ TEST_F(FastPrograms, SmallAndSingleUseDefinitionsAreInlined) {
   EXPECT_EQ(count(ops, FCode::Count), 2U);
 }
 
+TEST_F(FastPrograms, ASingleUseDefinitionIsInlinedBehindItsMemo) {
+  // `fit_and_adult` (six instructions) is used only here: inlined behind a DefInline that takes
+  // its memoized value when there is one; `few_lesions` (eight, used twice) stays a call.
+  auto ops = program("fit_adult_few");
+  EXPECT_EQ(count(ops, FCode::DefInline), 1U);
+  EXPECT_EQ(count(ops, FCode::Def), 1U);
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(ops[0].code, FCode::DefInline);
+  EXPECT_EQ(ops[0].loop.len, 6U);
+}
+
 TEST_F(FastPrograms, ASharedDefinitionWithALoopStaysACall) {
   // `any_lung` loops over the lesions and is used twice: computed once, through the memo.
   for (const char* def : {"lung_and_fit", "lung_and_adult"}) {
@@ -165,6 +197,9 @@ TEST_F(FastPrograms, InlinedDefinitionsKeepKleeneLogic) {
   EXPECT_EQ(value("lung_and_adult", "age: 60"), "unknown");
   EXPECT_EQ(value("lung_and_adult", "age: 60, lesions: [{site: bone}]"), "false");
   EXPECT_EQ(value("lung_and_adult", "age: 60, " + lesions), "true");
+  EXPECT_EQ(value("fit_adult_few", "age: 60, ecog: 1, " + lesions), "true");
+  EXPECT_EQ(value("fit_adult_few", "age: 60, " + lesions), "unknown");
+  EXPECT_EQ(value("fit_adult_few", "age: 60, ecog: 4, lesions: []"), "false");
 }
 
 }  // namespace

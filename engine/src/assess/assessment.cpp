@@ -10,11 +10,6 @@
 namespace oligoscreen::detail {
 namespace {
 
-std::vector<FieldRef> to_vec(const USet* s) {
-  if (!s) return {};
-  return std::vector<FieldRef>(s->refs, s->refs + s->size);
-}
-
 bool set_has_slot(const USet* s, uint32_t slot) {
   if (!s) return false;
   for (uint32_t i = 0; i < s->size; ++i) {
@@ -625,6 +620,14 @@ void index_slot_dependants(RuleSetModel& m) {
       if (!m.defs[d].presumes.empty() && m.output_deps[o][d]) m.output_presuming_defs[o].push_back(d);
     }
   }
+  m.defs_evidence.clear();
+  for (const Def& def : m.defs) {
+    if (def.kind == DefKind::Criterion || def.kind == DefKind::Fact) {
+      m.defs_evidence.insert(m.defs_evidence.end(), def.evidence.begin(), def.evidence.end());
+    }
+  }
+  std::sort(m.defs_evidence.begin(), m.defs_evidence.end());
+  m.defs_evidence.erase(std::unique(m.defs_evidence.begin(), m.defs_evidence.end()), m.defs_evidence.end());
 }
 
 void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& scratch,
@@ -641,7 +644,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     r.evidence.clear();
     r.decided_rule = -1;
   }
-  out.defs.clear();
+  if (!opt.explain) out.defs.clear();
   out.paths.clear();
   out.missing.clear();
   out.warnings.clear();
@@ -669,6 +672,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   }
   if (!out.contradictions.empty()) {
     out.outputs.clear();
+    out.defs.clear();
     return;
   }
 
@@ -676,7 +680,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   // it, the outputs (below) evaluate exactly the definitions they depend on; the others cannot
   // change any output, reason or warning.
   if (opt.explain) {
-    for (uint32_t d = 0; d < m.defs.size(); ++d) ev.def(d);
+    ev.eval_all_defs();
   }
 
   std::vector<uint32_t>& base = scratch.missing.base;
@@ -748,18 +752,22 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     }
   }
   if (opt.explain) {
-    out.defs.resize(m.defs.size());
-    for (uint32_t d = 0; d < m.defs.size(); ++d) {
+    // Every definition's value; the result's vectors are reused across records.
+    const size_t ndefs = m.defs.size();
+    out.defs.resize(ndefs);
+    const Value* cache = s.cache.data();
+    for (size_t d = 0; d < ndefs; ++d) {
       DefResult& dr = out.defs[d];
-      dr.value = s.cache[d];
+      dr.value = cache[d];
       dr.why.clear();
-      if (dr.value.kind == VKind::Unknown) dr.why = to_vec(dr.value.why);
+      if (dr.value.kind == VKind::Unknown && dr.value.why) {
+        dr.why.assign(dr.value.why->refs, dr.value.why->refs + dr.value.why->size);
+      }
       dr.value.why = nullptr;
-      const Def& def = m.defs[d];
-      dr.presumed = std::any_of(def.presumes.begin(), def.presumes.end(),
-                                [&](uint32_t slot) { return p.values[slot].kind == VKind::Unknown; });
-      if (def.kind == DefKind::Criterion || def.kind == DefKind::Fact) mark(def.evidence);
+      dr.presumed = false;
+      for (uint32_t slot : m.defs[d].presumes) dr.presumed = dr.presumed || p.values[slot].kind == VKind::Unknown;
     }
+    mark(m.defs_evidence);
     out.paths = s.tree_paths;
   }
   std::sort(out.cited.begin(), out.cited.end());

@@ -588,6 +588,43 @@ Value Evaluator::root(uint32_t node) {
   return v;
 }
 
+bool Evaluator::store_fast(uint32_t d, double x) {
+  const RuleSetModel::DefHot& def = m_.def_hot[d];
+  Value& c = s_.cache[d];
+  // Field by field rather than through a temporary: this runs for every compiled definition.
+  c.hint = 0;
+  c.enum_id = 0;
+  c.aux = 0;
+  c.why = nullptr;
+  switch (def.type) {
+    case Type::Bool:
+      c.kind = VKind::Bool;
+      c.num = 0;
+      c.b = x != 0;
+      break;
+    case Type::Number:
+      c.kind = VKind::Number;
+      c.num = x;
+      break;
+    case Type::Enum:
+      c.kind = VKind::Enum;
+      c.enum_id = def.enum_id;
+      c.num = 0;
+      c.e = static_cast<uint32_t>(x);
+      break;
+    case Type::Date:
+      c.kind = VKind::Date;
+      c.date.lo = c.date.hi = static_cast<int32_t>(x);
+      break;
+    default:
+      c.kind = VKind::Unknown;
+      c.num = 0;
+      return false;
+  }
+  s_.done[d] = s_.generation;
+  return true;
+}
+
 Value Evaluator::def(uint32_t d) {
   if (s_.done[d] == s_.generation) return s_.cache[d];
   const RuleSetModel::DefHot& def = m_.def_hot[d];

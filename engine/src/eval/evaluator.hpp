@@ -58,6 +58,8 @@ class Evaluator {
   Evaluator(const RuleSetModel& m, const Patient& p, EvalState& s, const Value* values = nullptr);
 
   Value def(uint32_t d);
+  // Every definition, in declaration order (the trace): the same values as def(d) for each d.
+  void eval_all_defs();
   Value eval(uint32_t node);
   Value expr(const ExprRef& e) { return e.present() ? root(e.root) : Value::unknown(); }
 
@@ -103,6 +105,10 @@ class Evaluator {
   // one-instruction programs inline and hands the others to `run_prog`.
   bool run(const HotNode& root, double& out);
   bool run_prog(const HotNode& root, double& out);
+  bool exec(const HotNode& root, double& out);
+  // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
+  // false (nothing stored) for a type programs do not produce.
+  bool store_fast(uint32_t d, double x);
   // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
   bool may_skip(uint64_t mask);
   bool classify_slots(uint64_t mask);  // may_skip, classifying the slots not classified yet

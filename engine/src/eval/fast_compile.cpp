@@ -167,7 +167,7 @@ class Compiler {
         return true;
       case Op::Def:
         if (!kind_of(n.type, k)) return false;
-        if (inline_def(n.index)) return true;
+        if (inline_def(n.index, k)) return true;
         push(make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
         return true;
       case Op::Not:
@@ -263,12 +263,14 @@ class Compiler {
   }
 
   // A reference to a fact or criterion whose expression the fast tier handles: its
-  // instructions in place of a `Def` (no call, no memo lookup), when it is referenced only
-  // here or is tiny. Never inside a loop body (its loops could rebind the loop's variable).
-  // The value is the same: the definition's expression is deterministic, and when the
-  // inlined instructions bail out, so does this program and the general tier evaluates it
-  // (reading the definition through the memo). False: nothing emitted.
-  bool inline_def(uint32_t d) {
+  // instructions in place of a `Def` call, when it is tiny (at most kInlineTiny instructions,
+  // no loop: recomputed wherever used) or referenced only here (then behind a `DefInline`
+  // that takes the memoized value instead when there is one: the trace and the
+  // counterfactual re-assessments have most definitions memoized). Never inside a loop body
+  // (its loops could rebind the loop's variable). The value is the same: the definition's
+  // expression is deterministic, and when the inlined instructions bail out, so does this
+  // program and the general tier evaluates it (through the memo). False: nothing emitted.
+  bool inline_def(uint32_t d, VKind kind) {
     if (d >= m_.def_hot.size() || loops_ != 0 || inline_depth_ == kMaxInlineDepth) return false;
     const RuleSetModel::DefHot& def = m_.def_hot[d];
     if ((def.kind != DefKind::Fact && def.kind != DefKind::Criterion) || def.root == kNone) return false;
@@ -281,8 +283,14 @@ class Compiler {
     const size_t len = ops_.size() - at;
     bool has_loop = false;
     for (size_t i = at; i < ops_.size(); ++i) has_loop = has_loop || ops_[i].code == FCode::Loop;
-    const bool small = len <= kInlineTiny && !has_loop;
-    if (ok && (small || (def_refs_[d] <= 1 && len <= kInlineOnce))) return true;
+    if (ok && len <= kInlineTiny && !has_loop) return true;
+    if (ok && def_refs_[d] <= 1 && len <= kInlineOnce) {
+      FastOp head = make(FCode::DefInline, d, static_cast<uint8_t>(kind));
+      head.loop.len = static_cast<uint32_t>(len);
+      head.loop.list = 0;
+      ops_.insert(ops_.begin() + static_cast<std::ptrdiff_t>(at), head);
+      return true;
+    }
     ops_.resize(at);
     depth_ = depth;
     max_depth_ = max_depth;

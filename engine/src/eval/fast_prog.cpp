@@ -71,7 +71,9 @@ inline bool Evaluator::may_skip(uint64_t mask) {
   return classify_slots(mask);
 }
 
-bool Evaluator::run_prog(const HotNode& root, double& out) {
+// The interpreter, inlined into run_prog (one program) and eval_all_defs (every definition's
+// program in turn, without a call per definition).
+[[gnu::always_inline]] inline bool Evaluator::exec(const HotNode& root, double& out) {
   double stack[kFastStack];
   LoopFrame loops[kFastLoops];
   double* sp = stack;
@@ -296,10 +298,35 @@ bool Evaluator::run_prog(const HotNode& root, double& out) {
       case FCode::OrJump:
         if (sp[-1] != 0 && may_skip(op.mask)) pc += op.a;
         break;
+      case FCode::DefInline:
+        if (s_.done[op.a] == s_.generation) {
+          if (!take(s_.cache[op.a], op.kind, *sp)) return false;
+          ++sp;
+          pc += op.loop.len;
+        }
+        break;
     }
   }
   out = stack[0];
   return true;
+}
+
+bool Evaluator::run_prog(const HotNode& root, double& out) {
+  return exec(root, out);
+}
+
+void Evaluator::eval_all_defs() {
+  const auto n = static_cast<uint32_t>(m_.def_hot.size());
+  for (uint32_t d = 0; d < n; ++d) {
+    if (s_.done[d] == s_.generation) continue;
+    const RuleSetModel::DefHot& hot = m_.def_hot[d];
+    if ((hot.kind == DefKind::Criterion || hot.kind == DefKind::Fact) && hot.root != kNone && !s_.verify_fast) {
+      const HotNode& root = m_.hot[hot.root];
+      double x;
+      if (root.prog_len != 0 && exec(root, x) && store_fast(d, x)) continue;
+    }
+    def(d);
+  }
 }
 
 }  // namespace oligoscreen::detail

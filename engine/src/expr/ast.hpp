@@ -34,10 +34,10 @@ enum class Op : uint8_t {
   Sub,
   Mul,
   Div,
-  If,       // a ? b : c
-  ListLit,  // args
-  Call,     // fn, args
-  CmpConst, // HotNode only: `field|subfield <cmp> constant` (eval/specialize.hpp)
+  If,        // a ? b : c
+  ListLit,   // args
+  Call,      // fn, args
+  CmpConst,  // HotNode only: `field|subfield <cmp> constant` (eval/specialize.hpp)
 };
 
 enum class Fn : uint8_t {
@@ -60,8 +60,8 @@ enum class Fn : uint8_t {
 struct Type {
   enum Kind : uint8_t { Any, Bool, Number, Text, Date, Enum, List, Record, Error };
   Kind kind = Any;
-  Kind elem = Any;        // List: element kind
-  uint16_t enum_id = 0;   // Enum, or List of Enum
+  Kind elem = Any;           // List: element kind
+  uint16_t enum_id = 0;      // Enum, or List of Enum
   uint32_t record_slot = 0;  // Record, or List of Record: the schema field that declares the subfields
 
   static Type of(Kind k) { return Type{k, Any, 0, 0}; }
@@ -79,30 +79,56 @@ struct ExprNode {
   Value lit;                                 // Literal
   std::vector<uint32_t> args;                // ListLit items, Call arguments
   Type type;
-  std::string text;                          // Name / Member / Literal source (strings)
-  uint32_t begin = 0, end = 0;               // byte range in the expression source
-  uint32_t at = kNone;                       // where to report a type error (default: begin)
+  std::string text;             // Name / Member / Literal source (strings)
+  uint32_t begin = 0, end = 0;  // byte range in the expression source
+  uint32_t at = kNone;          // where to report a type error (default: begin)
 };
 
 // One instruction of a fast-tier program (eval/fast_prog.cpp): a root expression compiled to
 // postfix form over a stack of doubles (booleans 0/1, enum indices, day numbers, numbers).
 enum class FCode : uint8_t {
-  Field, Sub, Var, Param, Def,  // push a value of kind `kind` (bail when it is anything else)
-  Const,                        // push k
-  FieldCmpK, SubCmpK,           // number field / item subfield <cmp> k
-  FieldEnumK, SubEnumK,         // enum field / item subfield ==|!= k (`var`: enum id; `kind`: Op)
-  Not, And, Or, Neg, Add, Sub2, Mul, Div,
-  Lt, Le, Gt, Ge, Eq, Ne,
-  InMask,                       // enum index in the set `mask`
-  KnownField, KnownSub, KnownDef,
-  Count,                        // list length of field `a` (param when `var` == 1)
-  Loop,                         // `kind` = Fn over field/param list `a`, body = next `len` ops
-  LoopEnd,                      // closes a loop body of `a` ops: accumulate, next item or done
-  DaysBetween, AddMonths, AddDays,
-  JumpIfFalse, Jump,            // relative to the next op
-  AndJump,                      // top false: jump `a` ops (past the right operand and its And);
-                                // `mask`: the slots the right operand may read
-  OrJump,                       // top true: likewise
+  Field,
+  Sub,
+  Var,
+  Param,
+  Def,    // push a value of kind `kind` (bail when it is anything else)
+  Const,  // push k
+  FieldCmpK,
+  SubCmpK,  // number field / item subfield <cmp> k
+  FieldEnumK,
+  SubEnumK,  // enum field / item subfield ==|!= k (`var`: enum id; `kind`: Op)
+  Not,
+  And,
+  Or,
+  Neg,
+  Add,
+  Sub2,
+  Mul,
+  Div,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  InMask,  // enum index in the set `mask`
+  KnownField,
+  KnownSub,
+  KnownDef,
+  Count,    // list length of field `a` (param when `var` == 1)
+  Loop,     // `kind` = Fn over field/param list `a`, body = next `len` ops
+  LoopEnd,  // closes a loop body of `a` ops: accumulate, next item or done
+  DaysBetween,
+  AddMonths,
+  AddDays,
+  JumpIfFalse,
+  Jump,       // relative to the next op
+  AndJump,    // top false: jump `a` ops (past the right operand and its And);
+              // `mask`: the slots the right operand may read
+  OrJump,     // top true: likewise
+  DefInline,  // an inlined definition `a` follows (`loop.len` ops): when its
+              // value is memoized, push it (bail when not of kind `kind`) and
+              // jump past them
 };
 
 struct FastOp {
@@ -114,7 +140,7 @@ struct FastOp {
     double k;
     uint64_t mask;
     struct {
-      uint32_t len;   // Loop: body length
+      uint32_t len;   // Loop: body length; DefInline: length of the inlined definition
       uint32_t list;  // Loop: 1 when the list is a parameter
     } loop;
   };
@@ -126,21 +152,21 @@ struct FastOp {
 struct HotNode {
   Op op = Op::Literal;
   Fn fn = Fn::None;
-  Op cmp = Op::Literal;                        // CmpConst: the comparison
-  VKind lit_kind = VKind::Unknown;             // Literal / CmpConst constant: its kind
-  Type::Kind type = Type::Any;                 // static type of the node
-  Type::Kind operand_type = Type::Any;         // comparisons: static type of operand a
-  uint32_t a = kNone, b = kNone, c = kNone;    // operands; CmpConst on a subfield: c = variable
-  uint32_t index = 0;                          // slot / variable / parameter / def / subfield
-  uint32_t args_first = 0, args_count = 0;     // ListLit items, Call arguments (in hot_args)
+  Op cmp = Op::Literal;                      // CmpConst: the comparison
+  VKind lit_kind = VKind::Unknown;           // Literal / CmpConst constant: its kind
+  Type::Kind type = Type::Any;               // static type of the node
+  Type::Kind operand_type = Type::Any;       // comparisons: static type of operand a
+  uint32_t a = kNone, b = kNone, c = kNone;  // operands; CmpConst on a subfield: c = variable
+  uint32_t index = 0;                        // slot / variable / parameter / def / subfield
+  uint32_t args_first = 0, args_count = 0;   // ListLit items, Call arguments (in hot_args)
   union {
-    double num;                                // Number constant
+    double num;  // Number constant
     struct {
       uint32_t e;
       uint16_t enum_id;
-    } en;                                      // Enum constant
-    bool flag;                                 // Bool constant
-    uint32_t lit;                              // other literals: index in hot_lits
+    } en;          // Enum constant
+    bool flag;     // Bool constant
+    uint32_t lit;  // other literals: index in hot_lits
   };
   // Root expressions: the fast-tier program in RuleSetModel::fast_ops (prog_len 0: none).
   uint32_t prog_first = 0, prog_len = 0;

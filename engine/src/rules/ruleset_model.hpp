@@ -32,10 +32,10 @@ struct EvidenceDef {
 struct ParamDef {
   std::string id, unit, description;
   Type type;
-  Value value;                    // lists point into `items`
-  std::vector<Value> items;       // list storage (stable after load)
-  std::vector<std::string> texts; // storage for Text values
-  std::string source_text;        // the value as written (for docs)
+  Value value;                     // lists point into `items`
+  std::vector<Value> items;        // list storage (stable after load)
+  std::vector<std::string> texts;  // storage for Text values
+  std::string source_text;         // the value as written (for docs)
   std::vector<uint32_t> evidence;
   Origin origin;
 };
@@ -83,8 +83,8 @@ struct DecideRule {
   std::string id;
   bool otherwise = false;
   ExprRef when;
-  uint32_t then_code = kNone;  // code index, or kNone when `value` is used
-  ExprRef value;               // expression giving the code (enum of another def: mapped by name)
+  uint32_t then_code = kNone;       // code index, or kNone when `value` is used
+  ExprRef value;                    // expression giving the code (enum of another def: mapped by name)
   std::vector<uint32_t> value_map;  // value's enum index -> this output's code index
   std::vector<uint32_t> evidence;
   Origin origin;
@@ -159,22 +159,22 @@ struct Manifest {
 
 struct RuleSetModel {
   Manifest manifest;
-  std::string dir;        // where it was loaded from ("<embedded>" for the built-in one)
-  std::string sha256;     // of the canonical content
+  std::string dir;     // where it was loaded from ("<embedded>" for the built-in one)
+  std::string sha256;  // of the canonical content
   Schema schema;
   std::vector<ParamDef> params;
   std::vector<EvidenceDef> evidence;
   std::vector<Def> defs;
   std::vector<TreeDef> trees;
-  std::vector<OutputDef> outputs;   // declaration order
+  std::vector<OutputDef> outputs;     // declaration order
   std::vector<uint32_t> output_defs;  // output index -> def index
   std::vector<WarningDef> warnings;
   std::vector<ConstraintDef> constraints;
-  std::vector<ExprNode> pool;       // all expression nodes
-  std::vector<HotNode> hot;         // their evaluation form, same indices (eval/specialize.cpp)
-  std::vector<uint32_t> hot_args;   // ListLit items and Call arguments of hot nodes
-  std::vector<Value> hot_lits;      // literals that do not fit a HotNode (text, dates, unknown)
-  std::vector<FastOp> fast_ops;     // fast-tier programs of root expressions (HotNode::prog_first)
+  std::vector<ExprNode> pool;      // all expression nodes
+  std::vector<HotNode> hot;        // their evaluation form, same indices (eval/specialize.cpp)
+  std::vector<uint32_t> hot_args;  // ListLit items and Call arguments of hot nodes
+  std::vector<Value> hot_lits;     // literals that do not fit a HotNode (text, dates, unknown)
+  std::vector<FastOp> fast_ops;    // fast-tier programs of root expressions (HotNode::prog_first)
   struct DefHot {
     DefKind kind;
     Type::Kind type;   // static type of the value
@@ -182,8 +182,8 @@ struct RuleSetModel {
     uint32_t root;     // Fact / Criterion: expression root
     uint32_t extra;    // Tree / Output: index
   };
-  std::vector<DefHot> def_hot;      // per def, what evaluation needs
-  uint32_t max_vars = 0;            // bound variables needed by the deepest expression
+  std::vector<DefHot> def_hot;                    // per def, what evaluation needs
+  uint32_t max_vars = 0;                          // bound variables needed by the deepest expression
   std::vector<std::vector<uint8_t>> output_deps;  // [output][def]: the output depends on the def
   // For counterfactual re-assessment: per top-level field slot, the defs whose value may
   // depend on it (transitively, in index order), and whether any output may.
@@ -194,6 +194,8 @@ struct RuleSetModel {
   std::vector<uint64_t> def_slot_mask;
   // Per output: the defs it depends on that presume an unrecorded field (in def order).
   std::vector<std::vector<uint32_t>> output_presuming_defs;
+  // The evidence ids of every fact and criterion, sorted, each once: what the trace cites.
+  std::vector<uint32_t> defs_evidence;
 
   [[nodiscard]] int find_def(std::string_view id) const {
     for (size_t i = 0; i < defs.size(); ++i) {
