@@ -55,6 +55,14 @@ const char* kCriteria = R"(criteria:
     title: Fit, adult, 1 to 5 lesions
     expr: fit_and_adult and few_lesions
     evidence: [trial2020]
+  visceral_lesion:
+    title: Some lesion at a visceral site (a parameter's list)
+    expr: any(lesions, l, l.site in visceral_sites)
+    evidence: [review2021]
+  seen_site:
+    title: Some lesion at a site the staging looked at (an enum-list field)
+    expr: any(lesions, l, l.site in staged_sites)
+    evidence: [review2021]
 )";
 
 const char* kFacts = R"(facts:
@@ -84,6 +92,10 @@ class FastPrograms : public ::testing::Test {
       std::string name = e.path().filename().string();
       if (name == "criteria.yaml") ss.str(kCriteria);
       if (name == "facts.yaml") ss.str(kFacts);
+      if (name == "parameters.yaml") {
+        ss << "  visceral_sites:\n    value: [lung, liver]\n    enum: site\n    evidence: [review2021]\n";
+      }
+      if (name == "schema.yaml") ss << "  - {path: staged_sites, type: list, of: enum, enum: site}\n";
       files.emplace_back(name, ss.str());
     }
     MemoryRuleFiles mem("mem", files);
@@ -171,6 +183,20 @@ TEST_F(FastPrograms, ASingleUseDefinitionIsInlinedBehindItsMemo) {
   ASSERT_FALSE(ops.empty());
   EXPECT_EQ(ops[0].code, FCode::DefInline);
   EXPECT_EQ(ops[0].loop.len, 6U);
+}
+
+TEST_F(FastPrograms, MembershipInAParameterOrAnEnumListFieldIsCompiled) {
+  auto ops = program("visceral_lesion");
+  EXPECT_EQ(count(ops, FCode::InMask), 1U);
+  ops = program("seen_site");
+  EXPECT_EQ(count(ops, FCode::InField), 1U);
+  const std::string lesions = "lesions: [{site: bone}, {site: liver}]";
+  EXPECT_EQ(value("visceral_lesion", lesions), "true");
+  EXPECT_EQ(value("visceral_lesion", "lesions: [{site: bone}]"), "false");
+  EXPECT_EQ(value("seen_site", lesions + ", staged_sites: [liver]"), "true");
+  EXPECT_EQ(value("seen_site", lesions + ", staged_sites: [lung]"), "false");
+  EXPECT_EQ(value("seen_site", lesions + ", staged_sites: []"), "false");
+  EXPECT_EQ(value("seen_site", lesions), "unknown");  // the list not recorded
 }
 
 TEST_F(FastPrograms, ASharedDefinitionWithALoopStaysACall) {

@@ -230,12 +230,27 @@ class Compiler {
       case Op::In: {
         if (n.operand_type != Type::Enum) return false;
         const HotNode& list = m_.hot[n.b];
-        if (list.op != Op::ListLit) return false;
+        if (list.op == Op::Field) {  // an enum-list field
+          if (!emit(n.a)) return false;
+          push(make(FCode::InField, list.index), 0);
+          return true;
+        }
         uint64_t mask = 0;
-        for (uint32_t i = 0; i < list.args_count; ++i) {
-          const HotNode& item = m_.hot[m_.hot_args[list.args_first + i]];
-          if (item.op != Op::Literal || item.lit_kind != VKind::Enum || item.en.e >= 64) return false;
-          mask |= uint64_t{1} << item.en.e;
+        if (list.op == Op::Param) {  // a parameter: a constant list of enum values
+          const Value& v = m_.params[list.index].value;
+          if (v.kind != VKind::List) return false;
+          for (uint32_t i = 0; i < v.list.count; ++i) {
+            const Value& item = v.list.items[i];
+            if (item.kind != VKind::Enum || item.e >= 64) return false;
+            mask |= uint64_t{1} << item.e;
+          }
+        } else {
+          if (list.op != Op::ListLit) return false;
+          for (uint32_t i = 0; i < list.args_count; ++i) {
+            const HotNode& item = m_.hot[m_.hot_args[list.args_first + i]];
+            if (item.op != Op::Literal || item.lit_kind != VKind::Enum || item.en.e >= 64) return false;
+            mask |= uint64_t{1} << item.en.e;
+          }
         }
         if (!emit(n.a)) return false;
         FastOp op = make(FCode::InMask);

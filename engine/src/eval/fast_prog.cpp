@@ -201,6 +201,19 @@ inline bool Evaluator::may_skip(uint64_t mask) {
         sp[-1] = (e < 64 && ((op.mask >> e) & 1U)) ? 1 : 0;
         break;
       }
+      case FCode::InField: {
+        const Value& l = values[op.a];
+        if (l.kind != VKind::List) return false;
+        const auto e = static_cast<uint32_t>(sp[-1]);
+        bool found = false;
+        for (uint32_t i = 0; i < l.list.count; ++i) {
+          const Value& item = l.list.items[i];
+          if (item.kind != VKind::Enum) return false;
+          found = found || item.e == e;
+        }
+        sp[-1] = found ? 1 : 0;
+        break;
+      }
       case FCode::KnownField:
         *sp++ = values[op.a].kind != VKind::Unknown ? 1 : 0;
         break;

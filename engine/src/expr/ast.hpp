@@ -111,7 +111,9 @@ enum class FCode : uint8_t {
   Ge,
   Eq,
   Ne,
-  InMask,  // enum index in the set `mask`
+  InMask,   // enum index in the set `mask`
+  InField,  // enum index among the items of enum-list field `a` (bail when the list or an item
+            // is not a known enum)
   KnownField,
   KnownSub,
   KnownDef,
