@@ -19,7 +19,9 @@ std::string cell(std::string_view s) {
   return out;
 }
 
-TEST(BatchCsvCell, PlainTextIsWrittenAsIs) { EXPECT_EQ(cell("R-17"), "R-17"); }
+TEST(BatchCsvCell, PlainTextIsWrittenAsIs) {
+  EXPECT_EQ(cell("R-17"), "R-17");
+}
 
 TEST(BatchCsvCell, FormulaStartsArePrefixed) {
   EXPECT_EQ(cell("=1+1"), "'=1+1");
@@ -107,6 +109,38 @@ TEST_F(BatchRun, EveryRecordGivesOneRowInOrderWhateverTheChunkSize) {
     }
   }
   EXPECT_EQ(std::count(first.begin(), first.end(), '\n'), 50);
+}
+
+// Regression: a worker used to mark its chunk done itself, before the pipeline's locked
+// handover; the writer could then write, reset and recycle the chunk, and the handover marked
+// the refilled chunk done before any worker had screened it (records read as garbage, crashes).
+// Tiny chunks on several threads make such a window likely to be hit; every run must give
+// exactly the one-thread bytes.
+TEST_F(BatchRun, TinyChunksOnSeveralThreadsGiveTheOneThreadBytes) {
+  std::string text;
+  const char* sites[] = {"lung", "liver", "bone", "spine"};
+  for (int i = 0; i < 20000; ++i) {
+    text += "{\"id\":\"S" + std::to_string(i) + "\",\"age\":" + std::to_string(20 + i % 60) +
+            ",\"ecog\":" + std::to_string(i % 4) + ",\"lesions\":[{\"site\":\"" + sites[i % 4] +
+            "\",\"size_mm\":" + std::to_string(5 + i % 70) + "}]}\n";
+  }
+  write_input(text);
+  BatchOptions one;
+  one.threads = 1;
+  StringSink reference;
+  BatchStats s1 = run_batch(*model, {{path, "in"}}, one, reference);
+  ASSERT_EQ(s1.records, 20000u);
+  ASSERT_EQ(s1.errors, 0u);
+  for (size_t chunk : {1u, 2u, 1u}) {
+    BatchOptions opt;
+    opt.threads = 3;
+    opt.chunk_records = chunk;
+    StringSink sink;
+    BatchStats s = run_batch(*model, {{path, "in"}}, opt, sink);
+    EXPECT_EQ(s.records, 20000u) << "chunk " << chunk;
+    EXPECT_EQ(s.errors, 0u) << "chunk " << chunk;
+    EXPECT_TRUE(sink.out == reference.out) << "chunk " << chunk << ": output differs from one thread's";
+  }
 }
 
 TEST_F(BatchRun, AWriteFailureStopsTheRunAndIsNotComplete) {

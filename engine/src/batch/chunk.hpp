@@ -16,8 +16,8 @@ namespace oligoscreen::detail {
 struct RawRecord {
   uint32_t offset = 0;  // bytes in Chunk::text
   uint32_t len = 0;
-  uint32_t line = 0;      // physical line where the record starts
-  uint64_t record = 0;    // 1-based data record number within its file
+  uint32_t line = 0;         // physical line where the record starts
+  uint64_t record = 0;       // 1-based data record number within its file
   int32_t split_error = -1;  // index in Chunk::split_errors: the record could not be cut out
 };
 
@@ -49,7 +49,7 @@ struct Chunk {
   std::vector<RecordInfo> info;
   std::string ids;              // ids and error kinds of RecordInfo
   std::vector<uint32_t> codes;  // per result, one code per output (results only, in order)
-  bool done = false;
+  bool done = false;            // screened: set by the pipeline under its lock only (batch.cpp)
 
   void reset() {
     text.clear();

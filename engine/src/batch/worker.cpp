@@ -137,7 +137,6 @@ void ChunkWorker::run(Chunk& c, const std::string& source) {
   }
   out_bytes_ += c.out.size() - out_start;
   out_records_ += c.records.size();
-  c.done = true;
 }
 
 }  // namespace oligoscreen::detail

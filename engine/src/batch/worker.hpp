@@ -20,7 +20,8 @@ class ChunkWorker {
   ChunkWorker(const RuleSetModel& m, const BatchOptions& opt);
 
   // Screens every record of `c` into c.out / c.info / c.ids / c.codes. `source` is the
-  // value of the "source" key (empty: none).
+  // value of the "source" key (empty: none). Never touches c.done: the pipeline sets it under
+  // its lock, since a chunk seen done is written, reset and refilled at once.
   void run(Chunk& c, const std::string& source);
 
  private:
