@@ -466,7 +466,8 @@ struct CsvRecordReader {
     if (positions == nullptr || c >= positions->size()) return Pos{first_line, 0, 0};
     const CsvCellPos& p = (*positions)[c];
     const uint32_t q = p.quoted ? 1U : 0U;
-    return Pos{first_line + p.line - 1, p.col + q + static_cast<uint32_t>(at), p.offset + q + static_cast<uint32_t>(at)};
+    return Pos{first_line + p.line - 1, p.col + q + static_cast<uint32_t>(at),
+               p.offset + q + static_cast<uint32_t>(at)};
   }
 
   // Converts `text` (non-empty) for field f; on error reports it under `ref`'s path.
@@ -493,9 +494,9 @@ struct CsvRecordReader {
       }
       return;
     }
-    const bool none_is_value =
-        f.of == ListOf::Enum && f.enum_id >= 0 && static_cast<size_t>(f.enum_id) < schema.enums.size() &&
-        schema.enums[static_cast<size_t>(f.enum_id)].index_of("none") >= 0;
+    const bool none_is_value = f.of == ListOf::Enum && f.enum_id >= 0 &&
+                               static_cast<size_t>(f.enum_id) < schema.enums.size() &&
+                               schema.enums[static_cast<size_t>(f.enum_id)].index_of("none") >= 0;
     if (text == "none" && !none_is_value) {
       out.values[f.slot] = Value::list_of(nullptr, 0, static_cast<uint32_t>(out.items.size()));
       out.value_pos[f.slot] = pos;

@@ -15,8 +15,8 @@
 namespace oligoscreen::detail {
 
 struct PatientWarning {
-  std::string code;     // "unknown_field"
-  std::string field;    // the key as written ("primray.site")
+  std::string code;   // "unknown_field"
+  std::string field;  // the key as written ("primray.site")
   std::string message;
   Pos pos;
 };
@@ -58,8 +58,8 @@ class TextStore {
     size_t size;
   };
   std::vector<Block> blocks_;
-  size_t cur_ = 0;   // block being filled
-  size_t used_ = 0;  // bytes of blocks_[cur_] in use
+  size_t cur_ = 0;    // block being filled
+  size_t used_ = 0;   // bytes of blocks_[cur_] in use
   size_t bytes_ = 0;  // total size of blocks_
 };
 
