@@ -588,133 +588,101 @@ Value Evaluator::root(uint32_t node) {
   return v;
 }
 
-bool Evaluator::store_fast(uint32_t d, double x) {
-  const RuleSetModel::DefHot& def = m_.def_hot[d];
-  Value& c = s_.cache[d];
-  // Field by field rather than through a temporary: this runs for every compiled definition.
-  c.hint = 0;
-  c.enum_id = 0;
-  c.aux = 0;
-  c.why = nullptr;
+namespace {
+
+// A compiled program's result `x` as a value of the definition's type; false for a type
+// programs do not produce.
+bool program_value(const RuleSetModel::DefHot& def, double x, Value& out) {
   switch (def.type) {
     case Type::Bool:
-      c.kind = VKind::Bool;
-      c.num = 0;
-      c.b = x != 0;
-      break;
+      out = Value::boolean(x != 0);
+      return true;
     case Type::Number:
-      c.kind = VKind::Number;
-      c.num = x;
-      break;
+      out = Value::number(x);
+      return true;
     case Type::Enum:
-      c.kind = VKind::Enum;
-      c.enum_id = def.enum_id;
-      c.num = 0;
-      c.e = static_cast<uint32_t>(x);
-      break;
+      out = Value::enumerated(def.enum_id, static_cast<uint32_t>(x));
+      return true;
     case Type::Date:
-      c.kind = VKind::Date;
-      c.date.lo = c.date.hi = static_cast<int32_t>(x);
-      break;
+      out = Value::date_range(static_cast<int32_t>(x), static_cast<int32_t>(x));
+      return true;
     default:
-      c.kind = VKind::Unknown;
-      c.num = 0;
       return false;
   }
+}
+
+}  // namespace
+
+const Value& Evaluator::memo(uint32_t d, const Value& v) {
+  s_.cache[d] = v;
+  s_.done[d] = s_.generation;
+  return s_.cache[d];
+}
+
+bool Evaluator::store_fast(uint32_t d, double x) {
+  if (!program_value(m_.def_hot[d], x, s_.cache[d])) return false;
   s_.done[d] = s_.generation;
   return true;
+}
+
+// A fact or criterion without a compiled program, through the tree-walking fast tier; false
+// when it bails out.
+bool Evaluator::walk_fast(const RuleSetModel::DefHot& def, Value& out) {
+  switch (def.type) {
+    case Type::Bool: {
+      bool b;
+      if (!fast_bool(def.root, b)) return false;
+      out = Value::boolean(b);
+      return true;
+    }
+    case Type::Number: {
+      double x;
+      if (!fast_num(def.root, x)) return false;
+      out = Value::number(x);
+      return true;
+    }
+    case Type::Enum: {
+      uint32_t e;
+      if (!fast_enum(def.root, e)) return false;
+      out = Value::enumerated(def.enum_id, e);
+      return true;
+    }
+    case Type::Date: {
+      int32_t day;
+      if (!fast_day(def.root, day)) return false;
+      out = Value::date_range(day, day);
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 Value Evaluator::def(uint32_t d) {
   if (s_.done[d] == s_.generation) return s_.cache[d];
   const RuleSetModel::DefHot& def = m_.def_hot[d];
-  // The common case first: a compiled boolean criterion whose program succeeds.
-  if (def.type == Type::Bool && def.root != kNone && !s_.verify_fast &&
-      (def.kind == DefKind::Criterion || def.kind == DefKind::Fact)) {
-    const HotNode& root = m_.hot[def.root];
-    double x;
-    if (root.prog_len != 0 && run(root, x)) {
-      Value& c = s_.cache[d];
-      c = Value::boolean(x != 0);
-      s_.done[d] = s_.generation;
-      return c;
-    }
-  }
-  Value v;
-  bool fast = false;
   switch (def.kind) {
-    case DefKind::Fact:
-    case DefKind::Criterion: {
-      if (def.root == kNone) {
-        v = Value::unknown();
-        break;
-      }
-      // The fast tier first (the compiled program, else the tree-walking fast tier); the
-      // general tier when it bails out.
-      const HotNode& root = m_.hot[def.root];
-      double x;
-      if (root.prog_len != 0) {
-        if ((fast = run(root, x))) {
-          switch (def.type) {
-            case Type::Bool:
-              v = Value::boolean(x != 0);
-              break;
-            case Type::Number:
-              v = Value::number(x);
-              break;
-            case Type::Enum:
-              v = Value::enumerated(def.enum_id, static_cast<uint32_t>(x));
-              break;
-            case Type::Date:
-              v = Value::date_range(static_cast<int32_t>(x), static_cast<int32_t>(x));
-              break;
-            default:
-              fast = false;
-          }
-        }
-      } else {
-        switch (def.type) {
-          case Type::Bool: {
-            bool b;
-            if ((fast = fast_bool(def.root, b))) v = Value::boolean(b);
-            break;
-          }
-          case Type::Number: {
-            if ((fast = fast_num(def.root, x))) v = Value::number(x);
-            break;
-          }
-          case Type::Enum: {
-            uint32_t e;
-            if ((fast = fast_enum(def.root, e))) v = Value::enumerated(def.enum_id, e);
-            break;
-          }
-          case Type::Date: {
-            int32_t day;
-            if ((fast = fast_day(def.root, day))) v = Value::date_range(day, day);
-            break;
-          }
-          default:
-            break;
-        }
-      }
-      if (!fast) {
-        v = eval(def.root);
-      } else if (s_.verify_fast) {
-        Value g = eval(def.root);
-        if (!same_known(g, v)) ++s_.fast_mismatches;
-      }
-      break;
-    }
     case DefKind::Tree:
-      v = tree(def.extra);
-      break;
+      return memo(d, tree(def.extra));
     case DefKind::Output:
-      v = decide(def.extra);
+      return memo(d, decide(def.extra));
+    case DefKind::Fact:
+    case DefKind::Criterion:
       break;
   }
-  s_.cache[d] = v;
-  s_.done[d] = s_.generation;
-  return v;
+  if (def.root == kNone) return memo(d, Value::unknown());
+  // The fast tier first (the compiled program, else the tree-walking fast tier), each tried
+  // once; the general tier when it bails out.
+  // Both write the value straight into the memo, only when they succeed.
+  const HotNode& root = m_.hot[def.root];
+  double x;
+  Value& cached = s_.cache[d];
+  if (root.prog_len != 0 ? run(root, x) && program_value(def, x, cached) : walk_fast(def, cached)) {
+    s_.done[d] = s_.generation;
+    if (s_.verify_fast && !same_known(eval(def.root), cached)) ++s_.fast_mismatches;
+    return cached;
+  }
+  return memo(d, eval(def.root));
 }
 
 Value Evaluator::tree(uint32_t t) {

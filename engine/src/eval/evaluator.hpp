@@ -99,6 +99,9 @@ class Evaluator {
   bool fast_day(uint32_t node, int32_t& out);
   bool fast_list(uint32_t node, const Value*& items, uint32_t& count);
   bool fast_def(uint32_t d, Value& out);
+  // A field, subfield, variable, parameter or definition node's value (`held` keeps a
+  // definition's); null for any other node, or a definition the fast tier left unknown.
+  const Value* leaf_value(const HotNode& n, Value& held);
   // A root expression: its fast-tier program when it has one and it succeeds, else eval().
   Value root(uint32_t node);
   // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out. `run` takes
@@ -109,6 +112,8 @@ class Evaluator {
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.
   bool store_fast(uint32_t d, double x);
+  const Value& memo(uint32_t d, const Value& v);  // stores d's value for this assessment
+  bool walk_fast(const RuleSetModel::DefHot& def, Value& out);
   // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
   bool may_skip(uint64_t mask);
   bool classify_slots(uint64_t mask);  // may_skip, classifying the slots not classified yet

@@ -380,6 +380,23 @@ bool Evaluator::fast_num(uint32_t node, double& out) {
   }
 }
 
+const Value* Evaluator::leaf_value(const HotNode& n, Value& held) {
+  switch (n.op) {
+    case Op::Field:
+      return &field_value(n.index);
+    case Op::SubField:
+      return sub_value(m_.hot[n.a].index, n.index);
+    case Op::Var:
+      return &s_.vars[n.index];
+    case Op::Param:
+      return &m_.params[n.index].value;
+    case Op::Def:
+      return fast_def(n.index, held) ? &held : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 bool Evaluator::fast_enum(uint32_t node, uint32_t& out) {
   const HotNode& n = m_.hot[node];
   const Value* v = nullptr;
@@ -390,20 +407,11 @@ bool Evaluator::fast_enum(uint32_t node, uint32_t& out) {
       out = n.en.e;
       return true;
     case Op::Field:
-      v = &field_value(n.index);
-      break;
     case Op::SubField:
-      v = sub_value(m_.hot[n.a].index, n.index);
-      break;
     case Op::Var:
-      v = &s_.vars[n.index];
-      break;
     case Op::Param:
-      v = &m_.params[n.index].value;
-      break;
     case Op::Def:
-      if (!fast_def(n.index, held)) return false;
-      v = &held;
+      v = leaf_value(n, held);
       break;
     case Op::If: {
       bool c;
@@ -428,20 +436,11 @@ bool Evaluator::fast_day(uint32_t node, int32_t& out) {
       v = &m_.hot_lits[n.lit];
       break;
     case Op::Field:
-      v = &field_value(n.index);
-      break;
     case Op::SubField:
-      v = sub_value(m_.hot[n.a].index, n.index);
-      break;
     case Op::Var:
-      v = &s_.vars[n.index];
-      break;
     case Op::Param:
-      v = &m_.params[n.index].value;
-      break;
     case Op::Def:
-      if (!fast_def(n.index, held)) return false;
-      v = &held;
+      v = leaf_value(n, held);
       break;
     case Op::Call: {
       if (n.fn != Fn::AddMonths && n.fn != Fn::AddDays) return false;

@@ -336,7 +336,11 @@ void Evaluator::eval_all_defs() {
     if ((hot.kind == DefKind::Criterion || hot.kind == DefKind::Fact) && hot.root != kNone && !s_.verify_fast) {
       const HotNode& root = m_.hot[hot.root];
       double x;
-      if (root.prog_len != 0 && exec(root, x) && store_fast(d, x)) continue;
+      if (root.prog_len != 0) {
+        // Bailed out: the general tier, without running the program a second time in def().
+        if (!(exec(root, x) && store_fast(d, x))) memo(d, eval(hot.root));
+        continue;
+      }
     }
     def(d);
   }
