@@ -232,53 +232,43 @@ void BM_HandWritten(benchmark::State& state) {
   }
 }
 
-void BM_EngineEvaluate(benchmark::State& state) {
-  // assess() without the missing-data analysis: the same work as the hand-written code.
+// assess() over the patients in turn with `opt`.
+void run_engine(benchmark::State& state, const AssessOptions& opt) {
   Data& d = data();
   AssessScratch scratch;
   Assessment a;
-  AssessOptions opt;
-  opt.what_if = false;
-  opt.missing = false;
   size_t i = 0;
   for (auto _ : state) {
     assess(*d.m, *d.patients[i], opt, scratch, a);
     benchmark::DoNotOptimize(a.outputs.data());
-    i = (i + 1) % d.patients.size();
-  }
-}
-
-void BM_EngineEveryCriterion(benchmark::State& state) {
-  // assess() with the trace: every one of the 30 criteria evaluated and kept with its value and
-  // unknown set (what the hand-written function computes, and more), no missing-data analysis.
-  Data& d = data();
-  AssessScratch scratch;
-  Assessment a;
-  AssessOptions opt;
-  opt.what_if = false;
-  opt.missing = false;
-  opt.explain = true;
-  size_t i = 0;
-  for (auto _ : state) {
-    assess(*d.m, *d.patients[i], opt, scratch, a);
     benchmark::DoNotOptimize(a.defs.data());
     i = (i + 1) % d.patients.size();
   }
 }
 
-void BM_EngineAssessFull(benchmark::State& state) {
-  // assess() as batch uses it: plus what is missing (counterfactual) for the 10% with an unknown.
-  Data& d = data();
-  AssessScratch scratch;
-  Assessment a;
+void BM_EngineEvaluate(benchmark::State& state) {
+  // assess() without the missing-data analysis: the same work as the hand-written code.
   AssessOptions opt;
   opt.what_if = false;
-  size_t i = 0;
-  for (auto _ : state) {
-    assess(*d.m, *d.patients[i], opt, scratch, a);
-    benchmark::DoNotOptimize(a.outputs.data());
-    i = (i + 1) % d.patients.size();
-  }
+  opt.missing = false;
+  run_engine(state, opt);
+}
+
+void BM_EngineEveryCriterion(benchmark::State& state) {
+  // assess() with the trace: every one of the 30 criteria evaluated and kept with its value and
+  // unknown set (what the hand-written function computes, and more), no missing-data analysis.
+  AssessOptions opt;
+  opt.what_if = false;
+  opt.missing = false;
+  opt.explain = true;
+  run_engine(state, opt);
+}
+
+void BM_EngineAssessFull(benchmark::State& state) {
+  // assess() as batch uses it: plus what is missing (counterfactual) for the 10% with an unknown.
+  AssessOptions opt;
+  opt.what_if = false;
+  run_engine(state, opt);
 }
 
 BENCHMARK(BM_HandWritten);

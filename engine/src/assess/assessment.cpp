@@ -72,12 +72,17 @@ class MissingAnalysis {
 
   void run(std::vector<MissingField>& out) {
     collect();
-    if (candidates_.size() >= 2) tested_by_candidate_.resize(candidates_.size());
-    for (size_t i = 0; i < candidates_.size(); ++i) {
-      analyse(candidates_[i], out);
-      if (!tested_by_candidate_.empty()) tested_by_candidate_[i] = ms_.tested;
+    // With two candidates or more, each one's tested values are kept (flat) for the joint test.
+    const bool joint_test = candidates_.size() >= 2;
+    ms_.tested_all.clear();
+    ms_.tested_from.assign(1, 0);
+    for (const auto& c : candidates_) {
+      analyse(c, out);
+      if (!joint_test) continue;
+      ms_.tested_all.insert(ms_.tested_all.end(), ms_.tested.begin(), ms_.tested.end());
+      ms_.tested_from.push_back(static_cast<uint32_t>(ms_.tested_all.size()));
     }
-    if (!tested_by_candidate_.empty()) joint(out);
+    if (joint_test) joint(out);
     std::stable_sort(out.begin(), out.end(), [](const MissingField& a, const MissingField& b) {
       if (a.affects.size() != b.affects.size()) return a.affects.size() > b.affects.size();
       return ref_order(a.ref) < ref_order(b.ref);
@@ -317,16 +322,16 @@ class MissingAnalysis {
 
   void joint(std::vector<MissingField>& out) {
     const EvalState& main = s_.main;
-    std::vector<size_t> suspects;
+    std::vector<size_t>& suspects = ms_.suspects;
     for (uint32_t o = 0; o < n_; ++o) {
       suspects.clear();
       auto suspect = [&](const USet* why) {
         for (uint32_t k = 0; why && k < why->size; ++k) {
           for (size_t c = 0; c < candidates_.size(); ++c) {
-            const FieldRef r = candidates_[c].ref;
-            const bool hit = r == why->refs[k] ||
-                             (candidates_[c].field->type == FieldType::List && ref_slot(r) == ref_slot(why->refs[k]));
-            if (hit && std::find(suspects.begin(), suspects.end(), c) == suspects.end()) suspects.push_back(c);
+            // Whole lists are not tested jointly: their tested values point into storage the
+            // next list candidate reuses, and a whole unknown list has no what-if anyway.
+            if (candidates_[c].ref != why->refs[k] || candidates_[c].field->type == FieldType::List) continue;
+            if (std::find(suspects.begin(), suspects.end(), c) == suspects.end()) suspects.push_back(c);
           }
         }
       };
@@ -341,12 +346,15 @@ class MissingAnalysis {
       size_t combinations = 1;
       for (size_t c : suspects) {
         missing_some = missing_some || !affects(out, candidates_[c].ref, o);
-        combinations *= std::max<size_t>(tested_by_candidate_[c].size(), 1);
+        combinations *= std::max<size_t>(tested_count(c), 1);
       }
       if (!missing_some || combinations > kJointCombinations) continue;
       joint_output(o, suspects, combinations, out);
     }
   }
+
+  // Values tested for candidate c (kept with two candidates or more).
+  size_t tested_count(size_t c) const { return ms_.tested_from[c + 1] - ms_.tested_from[c]; }
 
   static const MissingField* find_field(const std::vector<MissingField>& out, FieldRef r) {
     for (const auto& mf : out) {
@@ -363,13 +371,15 @@ class MissingAnalysis {
                     std::vector<MissingField>& out) {
     // codes[k]: output o under combination k (mixed radix over the suspects' tested values);
     // kNone when the combination contradicts the constraints.
-    std::vector<uint32_t> codes(combinations, kNone);
-    std::vector<size_t> digit(suspects.size(), 0);
+    std::vector<uint32_t>& codes = ms_.joint_codes;
+    codes.assign(combinations, kNone);
+    std::vector<size_t>& digit = ms_.digits;
+    digit.assign(suspects.size(), 0);
     for (size_t k = 0; k < combinations; ++k) {
       size_t rest = k;
       bool any_value = true;
       for (size_t i = 0; i < suspects.size(); ++i) {
-        const size_t n = tested_by_candidate_[suspects[i]].size();
+        const size_t n = tested_count(suspects[i]);
         any_value = any_value && n > 0;
         digit[i] = n ? rest % n : 0;
         rest = n ? rest / n : rest;
@@ -381,7 +391,7 @@ class MissingAnalysis {
     // codes, one of them not the main assessment's.
     size_t stride = 1;
     for (size_t i = 0; i < suspects.size(); ++i) {
-      const size_t n = tested_by_candidate_[suspects[i]].size();
+      const size_t n = tested_count(suspects[i]);
       bool changes = false;
       for (size_t k = 0; k < combinations && !changes && n > 1; ++k) {
         const size_t mine = (k / stride) % n;
@@ -402,12 +412,14 @@ class MissingAnalysis {
     std::vector<Value>& values = ms_.values;
     values.assign(p_.values.begin(), p_.values.end());
     // List subfields: the list's items and each patched record's subfields, copied once.
-    std::vector<std::vector<Value>>& copies = joint_copies_;
-    copies.clear();
-    copies.reserve(2 * suspects.size());
+    // Copies of patched lists and records; the slots are reused across records (their
+    // capacity kept) and sized first, so that pointers into them stay valid.
+    std::vector<std::vector<Value>>& copies = ms_.joint_copies;
+    if (copies.size() < 2 * suspects.size()) copies.resize(2 * suspects.size());
+    size_t used = 0;
     for (size_t i = 0; i < suspects.size(); ++i) {
       const FieldRef r = candidates_[suspects[i]].ref;
-      const Value& v = tested_by_candidate_[suspects[i]][digit[i]];
+      const Value& v = ms_.tested_all[ms_.tested_from[suspects[i]] + digit[i]];
       const uint32_t slot = ref_slot(r);
       if (ref_sub1(r) == 0) {
         values[slot] = v;
@@ -415,16 +427,18 @@ class MissingAnalysis {
       }
       Value& list = values[slot];
       if (list.list.items == p_.values[slot].list.items) {
-        copies.emplace_back(list.list.items, list.list.items + list.list.count);
-        list.list.items = copies.back().data();
+        std::vector<Value>& copy = copies[used++];
+        copy.assign(list.list.items, list.list.items + list.list.count);
+        list.list.items = copy.data();
       }
       auto* items = const_cast<Value*>(list.list.items);
       Value& rec = items[ref_elem1(r) - 1];
       const size_t nsub = m_.schema.fields[slot].fields.size();
       const Value* original = p_.values[slot].list.items[ref_elem1(r) - 1].rec.fields;
       if (rec.rec.fields == original) {
-        copies.emplace_back(original, original + nsub);
-        rec.rec.fields = copies.back().data();
+        std::vector<Value>& copy = copies[used++];
+        copy.assign(original, original + nsub);
+        rec.rec.fields = copy.data();
       }
       const_cast<Value*>(rec.rec.fields)[ref_sub1(r) - 1] = v;
     }
@@ -558,8 +572,6 @@ class MissingAnalysis {
   const std::vector<uint32_t>& base_;
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
-  std::vector<std::vector<Value>> tested_by_candidate_;  // with two candidates or more
-  std::vector<std::vector<Value>> joint_copies_;
   uint32_t slot_ = 0;         // of the candidate
   Value* patched_ = nullptr;  // in ms_: the value under test
 };

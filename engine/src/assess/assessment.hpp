@@ -84,6 +84,12 @@ struct MissingScratch {
   std::vector<double> points;
   std::vector<Probe> probes;
   std::vector<Value> single_items;
+  // The joint test of fields that change an output only together.
+  std::vector<Value> tested_all;      // every candidate's tested values, one candidate after another
+  std::vector<uint32_t> tested_from;  // per candidate: its first value in tested_all (and an end)
+  std::vector<size_t> suspects, digits;
+  std::vector<uint32_t> joint_codes;
+  std::vector<std::vector<Value>> joint_copies;  // patched lists and records
 };
 
 // Per-thread working memory for assess(); reuse it across records.
