@@ -1,6 +1,7 @@
-// The batch pipeline: one reader (the calling thread) cuts inputs into chunks; N workers
-// screen chunks; one writer writes them in input order and counts. Chunks come from a fixed
-// pool, which bounds memory and makes the reader wait when the writer falls behind.
+// The batch pipeline: N threads (the calling thread and N - 1 more), each cutting the next
+// chunk from the inputs, screening it, and writing whatever chunks are next in input order.
+// Chunks come from a fixed pool, which bounds memory and makes reading wait when writing falls
+// behind (a chunk is recycled only once written).
 #include "batch/batch.hpp"
 
 #include <sys/stat.h>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -37,14 +37,20 @@ uint64_t input_size(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
+// The chunks in flight and the hand-over between threads. Every thread is a worker: it cuts
+// the next chunk from the inputs (one thread at a time, `read_mu`), screens it, and marks it
+// done under `mu`; whoever marks done the oldest unwritten chunk writes it, and every done
+// chunk after it, in order (one writer at a time: `writing`). No thread waits for another to
+// be scheduled to read or write: on 2 cores a separate reader and writer used to stall both
+// workers whenever either was runnable but not running.
 struct Pipeline {
   std::mutex mu;
-  std::condition_variable cv_free, cv_work, cv_done;
+  std::condition_variable cv_free;  // waited on by the thread holding read_mu only
   std::vector<Chunk*> free_list;
-  std::deque<Chunk*> work;
-  std::deque<Chunk*> order;
-  bool reading_done = false;
-  bool stop = false;  // the writer failed: read no more
+  std::vector<Chunk*> ring;  // chunk of sequence number s at [s % size] until written
+  uint64_t next_write = 0;   // sequence number of the oldest unwritten chunk
+  bool writing = false;      // a thread is writing chunks (and owns the writing state)
+  bool stop = false;         // the writer failed: read no more
 };
 
 }  // namespace
@@ -77,146 +83,154 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
   const unsigned threads = opt.threads == 0 ? 1 : opt.threads;
   std::vector<std::unique_ptr<Chunk>> pool(2 * threads + 2);
   Pipeline pl;
+  pl.ring.assign(pool.size(), nullptr);
   for (auto& c : pool) {
     c = std::make_unique<Chunk>();
     pl.free_list.push_back(c.get());
   }
 
-  // Workers.
-  std::vector<std::thread> workers;
-  workers.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) {
-    workers.emplace_back([&] {
-      ChunkWorker worker(m, opt);
-      for (;;) {
-        Chunk* c = nullptr;
-        {
-          std::unique_lock lk(pl.mu);
-          pl.cv_work.wait(lk, [&] { return !pl.work.empty() || pl.reading_done; });
-          if (pl.work.empty()) return;
-          c = pl.work.front();
-          pl.work.pop_front();
-        }
-        worker.run(*c, sources[c->file]);
-        {
-          std::lock_guard lk(pl.mu);
-          c->done = true;
-        }
-        pl.cv_done.notify_all();
-      }
-    });
-  }
-
-  // Writer.
-  std::thread writer([&] {
-    IdSet ids;
-    bool failed = false;
-    BatchProgress pr;
-    pr.bytes_total = bytes_total;
-    for (;;) {
-      Chunk* c = nullptr;
-      {
-        std::unique_lock lk(pl.mu);
-        pl.cv_done.wait(lk, [&] { return (!pl.order.empty() && pl.order.front()->done) || (pl.order.empty() && pl.reading_done); });
-        if (pl.order.empty()) break;
-        c = pl.order.front();
-        pl.order.pop_front();
-      }
-      if (!failed) {
-        if (!c->out.empty() && !sink.write(c->out)) {
-          failed = true;
-          st.write_failed = true;
-          st.write_error = sink.error();
-          std::lock_guard lk(pl.mu);
-          pl.stop = true;
-        }
-      }
-      if (!failed) {
-        FileStats& f = st.files[c->file];
-        f.blank_lines += c->blank_lines;
-        st.blank_lines += c->blank_lines;
-        size_t code_at = 0;
-        for (const RecordInfo& info : c->info) {
-          ++st.records;
-          ++f.records;
-          if (info.ok) {
-            ++st.results;
-            for (size_t o = 0; o < m.outputs.size(); ++o) ++st.by_output[o][c->codes[code_at++]];
-          } else {
-            ++st.errors;
-            ++f.errors;
-            ++st.errors_by_kind[std::string(c->ids, info.kind_offset, info.kind_len)];
-          }
-          if (info.has_id && !ids.insert(info.id_hash)) {
-            ++st.duplicate_ids;
-            if (st.duplicate_first.size() < opt.duplicate_names) {
-              std::string id(c->ids, info.id_offset, info.id_len);
-              bool named = false;
-              for (const auto& d : st.duplicate_first) named = named || d == id;
-              if (!named) st.duplicate_first.push_back(std::move(id));
-            }
-          }
-        }
-        if (progress) {
-          pr.records = st.records;
-          pr.bytes_done = c->bytes_end;
-          pr.seconds = elapsed();
-          progress(pr);
-        }
-      }
-      {
-        std::lock_guard lk(pl.mu);
-        c->reset();
-        pl.free_list.push_back(c);
-      }
-      pl.cv_free.notify_one();
-    }
-  });
-
-  // Reader (this thread).
+  // Reading state: touched only under read_mu.
+  std::mutex read_mu;
   RecordReader reader(m.schema, opt.max_record_bytes, opt.strict);
   std::vector<FileStats> reader_files(inputs.size());
+  size_t file = 0;
+  bool file_open = false;
   uint64_t bytes_before = 0;
   uint64_t seq = 0;
   bool stopped = false;
-  for (size_t i = 0; i < inputs.size() && !stopped; ++i) {
-    FileStats& fs = reader_files[i];
-    if (!reader.open(inputs[i].path, opt.input_format, fs)) continue;
-    for (bool more = true; more;) {
-      Chunk* c = nullptr;
-      {
-        std::unique_lock lk(pl.mu);
-        pl.cv_free.wait(lk, [&] { return !pl.free_list.empty() || pl.stop; });
-        if (pl.stop) {
-          stopped = true;
+
+  // The next chunk of the inputs, numbered and placed in the ring; nullptr when the inputs are
+  // exhausted or the writer failed.
+  auto take = [&](unsigned me) -> Chunk* {
+    std::lock_guard rl(read_mu);
+    while (!file_open) {
+      if (stopped || file == inputs.size()) return nullptr;
+      if (reader.open(inputs[file].path, opt.input_format, reader_files[file])) {
+        file_open = true;
+      } else {
+        ++file;
+      }
+    }
+    Chunk* c = nullptr;
+    {
+      std::unique_lock lk(pl.mu);
+      pl.cv_free.wait(lk, [&] { return !pl.free_list.empty() || pl.stop; });
+      if (pl.stop) {
+        stopped = true;
+        return nullptr;
+      }
+      // Preferably a chunk this thread screened last: its buffers are still in this core's cache.
+      size_t pick = pl.free_list.size() - 1;
+      for (size_t k = pick + 1; k-- > 0;) {
+        if (pl.free_list[k]->owner == me) {
+          pick = k;
           break;
         }
-        c = pl.free_list.back();
-        pl.free_list.pop_back();
       }
+      c = pl.free_list[pick];
+      pl.free_list.erase(pl.free_list.begin() + static_cast<std::ptrdiff_t>(pick));
+      c->owner = me;
       c->seq = seq++;
-      c->file = static_cast<uint32_t>(i);
-      c->csv = reader.csv();
-      more = reader.fill(*c, opt.chunk_records, opt.chunk_bytes, fs);
-      c->bytes_end = bytes_before + reader.bytes_consumed();
-      c->last_of_file = !more;
-      {
-        std::lock_guard lk(pl.mu);
-        pl.order.push_back(c);
-        pl.work.push_back(c);
-      }
-      pl.cv_work.notify_one();
+      pl.ring[c->seq % pl.ring.size()] = c;
     }
-    bytes_before += reader.size();
-  }
-  {
-    std::lock_guard lk(pl.mu);
-    pl.reading_done = true;
-  }
-  pl.cv_work.notify_all();
-  pl.cv_done.notify_all();
-  for (auto& w : workers) w.join();
-  writer.join();
+    c->file = static_cast<uint32_t>(file);
+    c->csv = reader.csv();
+    const bool more = reader.fill(*c, opt.chunk_records, opt.chunk_bytes, reader_files[file]);
+    c->bytes_end = bytes_before + reader.bytes_consumed();
+    c->last_of_file = !more;
+    if (!more) {
+      bytes_before += reader.size();
+      file_open = false;
+      ++file;
+    }
+    return c;
+  };
+
+  // Writing state: touched only by the thread that set pl.writing.
+  IdSet ids;
+  bool failed = false;
+  BatchProgress pr;
+  pr.bytes_total = bytes_total;
+  auto write_chunk = [&](Chunk* c) {
+    if (!failed) {
+      if (!c->out.empty() && !sink.write(c->out)) {
+        failed = true;
+        st.write_failed = true;
+        st.write_error = sink.error();
+        std::lock_guard lk(pl.mu);
+        pl.stop = true;
+        pl.cv_free.notify_all();
+      }
+    }
+    if (failed) return;
+    FileStats& f = st.files[c->file];
+    f.blank_lines += c->blank_lines;
+    st.blank_lines += c->blank_lines;
+    size_t code_at = 0;
+    for (const RecordInfo& info : c->info) {
+      ++st.records;
+      ++f.records;
+      if (info.ok) {
+        ++st.results;
+        for (size_t o = 0; o < m.outputs.size(); ++o) ++st.by_output[o][c->codes[code_at++]];
+      } else {
+        ++st.errors;
+        ++f.errors;
+        ++st.errors_by_kind[std::string(c->ids, info.kind_offset, info.kind_len)];
+      }
+      if (info.has_id && !ids.insert(info.id_hash)) {
+        ++st.duplicate_ids;
+        if (st.duplicate_first.size() < opt.duplicate_names) {
+          std::string id(c->ids, info.id_offset, info.id_len);
+          bool named = false;
+          for (const auto& d : st.duplicate_first) named = named || d == id;
+          if (!named) st.duplicate_first.push_back(std::move(id));
+        }
+      }
+    }
+    if (progress) {
+      pr.records = st.records;
+      pr.bytes_done = c->bytes_end;
+      pr.seconds = elapsed();
+      progress(pr);
+    }
+  };
+
+  // Marks `c` screened; if it is the oldest unwritten chunk and nobody is writing, writes it
+  // and every done chunk after it, recycling each.
+  auto finish = [&](Chunk* c) {
+    std::unique_lock lk(pl.mu);
+    c->done = true;
+    if (pl.writing || c->seq != pl.next_write) return;
+    pl.writing = true;
+    for (;;) {
+      Chunk*& slot = pl.ring[pl.next_write % pl.ring.size()];
+      Chunk* w = slot;
+      if (w == nullptr || w->seq != pl.next_write || !w->done) break;
+      slot = nullptr;
+      lk.unlock();
+      write_chunk(w);
+      lk.lock();
+      w->reset();
+      pl.free_list.push_back(w);
+      ++pl.next_write;
+      pl.cv_free.notify_one();
+    }
+    pl.writing = false;
+  };
+
+  auto work = [&](unsigned me) {
+    ChunkWorker worker(m, opt);
+    while (Chunk* c = take(me)) {
+      worker.run(*c, sources[c->file]);
+      finish(c);
+    }
+  };
+  std::vector<std::thread> helpers;
+  helpers.reserve(threads - 1);
+  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work, t);
+  work(0);
+  for (auto& h : helpers) h.join();
 
   for (size_t i = 0; i < inputs.size(); ++i) {
     FileStats& f = st.files[i];

@@ -50,6 +50,7 @@ struct Chunk {
   std::string ids;              // ids and error kinds of RecordInfo
   std::vector<uint32_t> codes;  // per result, one code per output (results only, in order)
   bool done = false;            // screened: set by the pipeline under its lock only (batch.cpp)
+  unsigned owner = ~0u;         // the thread that last screened it (kept across reset())
 
   void reset() {
     text.clear();
