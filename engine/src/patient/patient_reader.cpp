@@ -96,15 +96,6 @@ struct DocReader {
 
   // ---------------------------------------------------------------- mappings and groups
 
-  // Does field f lie under the group whose path is prefix->segments[0..depth)?
-  static bool under(const FieldDef& f, const FieldDef* prefix, size_t depth) {
-    if (f.segments.size() <= depth) return false;
-    for (size_t i = 0; i < depth; ++i) {
-      if (f.segments[i] != prefix->segments[i]) return false;
-    }
-    return true;
-  }
-
   static std::string group_path(const FieldDef& exemplar, size_t depth) {
     std::string p;
     for (size_t i = 0; i < depth; ++i) {
@@ -123,18 +114,7 @@ struct DocReader {
       const DocNode& key_node = doc.node(k);
       const uint32_t v = key_node.next;
       const std::string_view key = key_node.text;
-      SchemaIndex::KeyHit hit;
-      if (!index.match_key(schema, guess, prefix, depth, key, hit) &&
-          !index.find_key(schema, scope, prefix, depth, key, hit)) {
-        for (const FieldDef& f : schema.fields) {  // not in the index: unknown, as a scan confirms
-          if (!under(f, prefix, depth) || f.segments[depth] != key) continue;
-          if (f.segments.size() == depth + 1) {
-            hit.field = &f;
-            break;
-          }
-          if (hit.group == nullptr) hit.group = &f;
-        }
-      }
+      const SchemaIndex::KeyHit hit = lookup_key(schema, index, guess, prefix, depth, scope, key);
       const FieldDef* field = hit.field;
       const FieldDef* group = hit.group;
       if (field != nullptr) {
@@ -166,7 +146,7 @@ struct DocReader {
     path.append(key);
     DidYouMean dym(key);
     for (const FieldDef& f : schema.fields) {
-      if (under(f, prefix, depth)) dym.offer(f.segments[depth]);
+      if (under_group(f, prefix, depth)) dym.offer(f.segments[depth]);
     }
     unknown_key(path, sugg_prefix, dym.best(), pos);
   }
@@ -277,10 +257,7 @@ struct DocReader {
       const DocNode& key_node = doc.node(kn);
       const uint32_t v = key_node.next;
       const std::string_view key = key_node.text;
-      int sub = SchemaIndex::match_sub(f, sub_guess, key) ? static_cast<int>(sub_guess) : index.find_sub(f, key);
-      for (size_t s = 0; sub < 0 && s < f.fields.size() && s < kMaxSlots - 1; ++s) {
-        if (f.fields[s].path == key) sub = static_cast<int>(s);  // not in the index: scan to be sure
-      }
+      const int sub = lookup_sub(index, f, sub_guess, key);
       if (sub < 0) {
         std::string path = field_path(schema, make_ref(slot, elem + 1));
         path += '.';

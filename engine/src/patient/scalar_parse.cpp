@@ -491,6 +491,26 @@ std::string unknown_message(std::string_view noun, std::string_view path, std::s
   return m;
 }
 
+SchemaIndex::KeyHit scan_key(const Schema& schema, const FieldDef* prefix, size_t depth, std::string_view key) {
+  SchemaIndex::KeyHit hit;  // not in the index: unknown, as a scan confirms
+  for (const FieldDef& f : schema.fields) {
+    if (!under_group(f, prefix, depth) || f.segments[depth] != key) continue;
+    if (f.segments.size() == depth + 1) {
+      hit.field = &f;
+      break;
+    }
+    if (hit.group == nullptr) hit.group = &f;
+  }
+  return hit;
+}
+
+int scan_sub(const FieldDef& f, std::string_view key) {
+  for (size_t s = 0; s < f.fields.size() && s < kMaxSlots - 1; ++s) {
+    if (f.fields[s].path == key) return static_cast<int>(s);  // not in the index: scan to be sure
+  }
+  return -1;
+}
+
 uint32_t append_record_items(Patient& out, uint32_t slot, uint32_t count, uint32_t k) {
   const auto base = static_cast<uint32_t>(out.items.size());
   const uint32_t subs = base + count;

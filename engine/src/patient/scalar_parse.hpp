@@ -240,6 +240,36 @@ std::string unknown_message(std::string_view noun, std::string_view path, std::s
 // Returns the index of the first Record item; subfields of element i start at
 // base + count + i * k.
 uint32_t append_record_items(Patient& out, uint32_t slot, uint32_t count, uint32_t k);
+// Does field f lie under the group whose path is prefix->segments[0..depth)?
+inline bool under_group(const FieldDef& f, const FieldDef* prefix, size_t depth) {
+  if (f.segments.size() <= depth) return false;
+  for (size_t i = 0; i < depth; ++i) {
+    if (f.segments[i] != prefix->segments[i]) return false;
+  }
+  return true;
+}
+// The field or group that mapping key `key` names (as SchemaIndex::find_key: a mapping at
+// `scope` whose keys are segment `depth` of the paths under prefix->segments[0..depth)):
+// field `guess` first (keys tend to come in schema order), then the index, then a scan of
+// the schema. Neither field nor group set: an unknown key.
+SchemaIndex::KeyHit scan_key(const Schema& schema, const FieldDef* prefix, size_t depth, std::string_view key);
+inline SchemaIndex::KeyHit lookup_key(const Schema& schema, const SchemaIndex& index, size_t guess,
+                                      const FieldDef* prefix, size_t depth, uint32_t scope, std::string_view key) {
+  SchemaIndex::KeyHit hit;
+  if (index.match_key(schema, guess, prefix, depth, key, hit) ||
+      index.find_key(schema, scope, prefix, depth, key, hit)) {
+    return hit;
+  }
+  return scan_key(schema, prefix, depth, key);
+}
+// The index of the subfield of List of Record `f` that key `key` names (subfield `guess`
+// first, then the index, then a scan), or -1.
+int scan_sub(const FieldDef& f, std::string_view key);
+inline int lookup_sub(const SchemaIndex& index, const FieldDef& f, size_t guess, std::string_view key) {
+  if (SchemaIndex::match_sub(f, guess, key)) return static_cast<int>(guess);
+  const int sub = index.find_sub(f, key);
+  return sub >= 0 ? sub : scan_sub(f, key);
+}
 // Does the list hold more than its max_items (or more than a FieldRef element can name)?
 inline bool too_many_items(const FieldDef& f, size_t count) {
   return count > f.max_items || count >= 0xFFFFU;
