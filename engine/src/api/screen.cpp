@@ -58,6 +58,10 @@ void screen_doc(const RuleSetModel& m, std::string_view file, const Doc& doc, ui
   ro.strict = opt.strict;
   ro.json = json;
   if (!read_patient(m.schema, doc, node, ro, out.patient, out.errors)) return;
+  assess_read_patient(m, opt, out);
+}
+
+void assess_read_patient(const RuleSetModel& m, const CaseOptions& opt, CaseResult& out) {
   AssessOptions ao;
   ao.explain = opt.explain;
   ao.what_if = opt.what_if;

@@ -52,6 +52,10 @@ void screen_case(const RuleSetModel& m, std::string_view file, std::string_view 
 void screen_doc(const RuleSetModel& m, std::string_view file, const Doc& doc, uint32_t node, bool json,
                 const CaseOptions& opt, CaseResult& out);
 
+// Assesses out.patient, read without error: out.ok, or the contradictions as out.errors (the
+// tail of screen_doc, for readers that fill the Patient themselves).
+void assess_read_patient(const RuleSetModel& m, const CaseOptions& opt, CaseResult& out);
+
 // The JSON for a CaseResult (result or error result), without trailing newline.
 void case_json(const RuleSetModel& m, const CaseResult& r, const CaseOptions& opt, bool pretty, std::string_view source,
                std::string& out);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "json/json_reader.hpp"
+#include "patient/json_direct_reader.hpp"
 #include "patient/patient_reader.hpp"
 #include "result/json_result.hpp"
 
@@ -31,8 +32,19 @@ ChunkWorker::ChunkWorker(const RuleSetModel& m, const BatchOptions& opt)
 void ChunkWorker::screen_jsonl(std::string_view text, uint32_t line) {
   JsonLimits limits;
   limits.max_bytes = opt_.max_record_bytes;
-  JsonError err;
   cr_.first_line = line;
+  ReadOptions ro;
+  ro.strict = opt_.strict;
+  ro.json = true;
+  if (read_patient_json_direct(m_.schema, text, line, limits, ro, cr_.patient) == DirectRead::Ok) {
+    cr_.ok = false;
+    cr_.errors.clear();
+    assess_read_patient(m_, copt_, cr_);
+    return;
+  }
+  cr_.patient.has_id = false;  // the general path below: an error row names no half-read id
+  cr_.patient.id.clear();
+  JsonError err;
   if (!read_json(text, limits, cr_.doc, err, line)) {
     cr_.ok = false;
     cr_.errors.clear();
