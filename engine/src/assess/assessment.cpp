@@ -10,6 +10,8 @@
 namespace oligoscreen::detail {
 namespace {
 
+constexpr uint64_t kNotStrict = ~uint64_t{0};  // strict_slots(): not of the strict form
+
 bool set_has_slot(const USet* s, uint32_t slot) {
   if (!s) return false;
   for (uint32_t i = 0; i < s->size; ++i) {
@@ -39,8 +41,73 @@ void append_outcome(const RuleSetModel& m, Evaluator& ev, std::vector<uint32_t>&
   }
 }
 
-bool violates_constraints(const RuleSetModel& m, Evaluator& ev) {
+// A constraint whose condition is strict in the fields it reads (ConstraintDef::strict_slots)
+// is unknown, so does not hold, while one of them is unknown. With probes recorded (the main
+// assessment with the missing-data analysis), only when every such field is one no output
+// reads: evaluating it would record probes on those fields alone, and nothing tests them.
+bool cannot_hold(const RuleSetModel& m, const ConstraintDef& c, const Value* values, bool probes) {
+  uint64_t unknown = 0;
+  for (uint64_t bits = c.strict_slots; bits != 0; bits &= bits - 1) {
+    const auto slot = static_cast<uint32_t>(__builtin_ctzll(bits));
+    if (values[slot].kind == VKind::Unknown) unknown |= uint64_t{1} << slot;
+  }
+  if (unknown == 0 || !probes) return unknown != 0;
+  for (; unknown != 0; unknown &= unknown - 1) {
+    if (m.slot_affects_outputs[static_cast<uint32_t>(__builtin_ctzll(unknown))]) return false;
+  }
+  return true;
+}
+
+// Fills ConstraintDef::strict_slots: the slots a condition reads when it is built only of
+// fields (below slot 63), parameters, literals, comparisons, arithmetic and date arithmetic,
+// each unknown when an operand is; 0 otherwise.
+uint64_t strict_slots(const RuleSetModel& m, uint32_t node) {
+  const ExprNode& n = m.pool[node];
+  auto both = [&](uint64_t a) -> uint64_t {
+    if (a == kNotStrict) return kNotStrict;
+    const uint64_t b = strict_slots(m, n.b);
+    return b == kNotStrict ? kNotStrict : a | b;
+  };
+  switch (n.op) {
+    case Op::Literal:
+    case Op::Param:
+      return 0;
+    case Op::Field:
+      return n.index < 63 ? uint64_t{1} << n.index : kNotStrict;
+    case Op::Neg:
+      return strict_slots(m, n.a);
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::Add:
+    case Op::Sub:
+    case Op::Mul:
+    case Op::Div:
+      return both(strict_slots(m, n.a));
+    case Op::Call: {
+      if (n.fn != Fn::AddMonths && n.fn != Fn::AddDays && n.fn != Fn::DaysBetween) return kNotStrict;
+      uint64_t r = 0;
+      for (uint32_t a : n.args) {
+        const uint64_t x = strict_slots(m, a);
+        if (x == kNotStrict) return kNotStrict;
+        r |= x;
+      }
+      return r;
+    }
+    default:
+      return kNotStrict;
+  }
+}
+
+// `slots`: only the constraints that may read one of these slots (the others held in the main
+// assessment, whose facts the caller has left as they were).
+// `exhaustive`: every constraint, evaluated (tests: the reference for the shortcuts).
+bool violates_constraints(const RuleSetModel& m, Evaluator& ev, const Value* values, uint64_t slots, bool exhaustive) {
   for (const auto& c : m.constraints) {
+    if (!exhaustive && ((c.slot_mask & slots) == 0 || cannot_hold(m, c, values, false))) continue;
     Value v = ev.expr(c.when);
     if (v.kind == VKind::Bool && v.b) return true;
   }
@@ -139,6 +206,7 @@ class MissingAnalysis {
     cf.generation = main.generation;
     cf.record_probes = false;
     cf.verify_fast = main.verify_fast;
+    if (ms_.differs.size() != m_.defs.size()) ms_.differs.assign(m_.defs.size(), 0);
     std::vector<Value>& values = ms_.values;
     values.assign(p_.values.begin(), p_.values.end());
     slot_ = ref_slot(r);
@@ -161,18 +229,48 @@ class MissingAnalysis {
   // unless the value contradicts the constraints (then nothing is appended).
   void try_value(const Value& v) {
     EvalState& cf = s_.counterfactual;
-    for (uint32_t d : m_.defs_reading_slot[slot_]) cf.done[d] = 0;
     for (auto& path : cf.tree_paths) path.clear();
     cf.probes.clear();
     *patched_ = v;
     Evaluator ev(m_, p_, cf, ms_.values.data());
-    if (violates_constraints(m_, ev)) return;
+    settle(ev);
+    if (violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), ms_.exhaustive)) return;
     size_t k = ms_.tested.size();
     ms_.tested.push_back(v);
     append_outcome(m_, ev, ms_.codes, ms_.possible);
     const uint32_t* o = codes_of(k);
     for (size_t i = 0; i < n_; ++i) {
       if (o[i] != base_[i]) ms_.changed[i] = 1;
+    }
+  }
+
+  // Brings the counterfactual memo up to date for the patched value, with early cutoff: the
+  // definitions that may depend on the candidate's slot, in dependency order, are re-evaluated
+  // only when they read the slot themselves or a definition they reference came out different
+  // from the main assessment; the others keep the main assessment's value (a definition's value
+  // is a function of the fields it reads and the values of the definitions it references).
+  // Definitions the main assessment did not evaluate are left to be evaluated on demand.
+  void settle(Evaluator& ev) {
+    EvalState& cf = s_.counterfactual;
+    const EvalState& main = s_.main;
+    std::vector<uint32_t>& differs = ms_.differs;
+    if (++ms_.stamp == 0) {  // wrapped: forget every stale mark
+      std::fill(differs.begin(), differs.end(), 0U);
+      ms_.stamp = 1;
+    }
+    const uint32_t stamp = ms_.stamp;
+    const uint64_t bit = slot_bit(slot_);
+    for (uint32_t d : m_.defs_reading_slot[slot_]) {
+      const Def& def = m_.defs[d];
+      bool stale = ms_.exhaustive || (def.direct_slots & bit) != 0;
+      for (size_t i = 0; i < def.deps.size() && !stale; ++i) stale = differs[def.deps[i]] == stamp;
+      if (!stale) {
+        cf.cache[d] = main.cache[d];
+        cf.done[d] = main.done[d];
+        continue;
+      }
+      cf.done[d] = 0;
+      if (main.done[d] != main.generation || !identical(ev.def(d), main.cache[d])) differs[d] = stamp;
     }
   }
 
@@ -446,7 +544,7 @@ class MissingAnalysis {
     prepare_state(m_, cf);
     cf.record_probes = false;
     Evaluator ev(m_, p_, cf, values.data());
-    if (violates_constraints(m_, ev)) return kNone;
+    if (violates_constraints(m_, ev, values.data(), ~uint64_t{0}, ms_.exhaustive)) return kNone;
     const Value v = ev.def(m_.output_defs[o]);
     return v.kind == VKind::Enum ? v.e : (m_.outputs[o].unknown_code | kUnknownMark);
   }
@@ -619,12 +717,29 @@ void index_slot_dependants(RuleSetModel& m) {
     const auto& r = visit(visit, d);
     for (size_t i = 0; i < nslots; ++i) {
       if (!r[i]) continue;
-      m.defs_reading_slot[i].push_back(d);
       m.def_slot_mask[d] |= slot_bit(static_cast<uint32_t>(i));
     }
   }
+  // Dependency order (post-order over `deps`): a counterfactual re-evaluation settles every
+  // definition a def references before the def itself.
+  std::vector<uint8_t> placed(m.defs.size(), 0);
+  auto place = [&](auto& self, uint32_t d) -> void {
+    if (placed[d]) return;
+    placed[d] = 1;
+    for (uint32_t dep : m.defs[d].deps) self(self, dep);
+    for (size_t i = 0; i < nslots; ++i) {
+      if (reads[d][i]) m.defs_reading_slot[i].push_back(d);
+    }
+  };
+  for (uint32_t d = 0; d < m.defs.size(); ++d) place(place, d);
   for (uint32_t od : m.output_defs) {
     for (size_t i = 0; i < nslots; ++i) m.slot_affects_outputs[i] |= reads[od][i];
+  }
+  for (ConstraintDef& c : m.constraints) {
+    c.slot_mask = c.direct_slots;
+    for (uint32_t d : c.deps) c.slot_mask |= m.def_slot_mask[d];
+    const uint64_t strict = c.when.present() ? strict_slots(m, c.when.root) : kNotStrict;
+    c.strict_slots = strict == kNotStrict ? 0 : strict;
   }
   m.output_presuming_defs.assign(m.outputs.size(), {});
   for (size_t o = 0; o < m.outputs.size(); ++o) {
@@ -672,6 +787,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
 
   // Facts that contradict each other make the case an error, never a verdict.
   for (const auto& c : m.constraints) {
+    if (!scratch.missing.exhaustive && cannot_hold(m, c, p.values.data(), s.record_probes)) continue;
     Value v = ev.expr(c.when);
     if (v.kind == VKind::Bool && v.b) {
       InputError e;

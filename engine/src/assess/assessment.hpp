@@ -90,6 +90,13 @@ struct MissingScratch {
   std::vector<size_t> suspects, digits;
   std::vector<uint32_t> joint_codes;
   std::vector<std::vector<Value>> joint_copies;  // patched lists and records
+  // Early cutoff of the counterfactual re-evaluation: per def, == stamp when its value under
+  // the value being tested differs from the main assessment's.
+  std::vector<uint32_t> differs;
+  uint32_t stamp = 0;
+  // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
+  // cutoff), every constraint evaluated.
+  bool exhaustive = false;
 };
 
 // Per-thread working memory for assess(); reuse it across records.

@@ -365,6 +365,11 @@ class Compiler {
         }
         return true;
       }
+      case Fn::IsTrue:
+        // A program that does not bail out computes a known value, and is_true of a known
+        // boolean is that boolean; where the argument would be unknown, the program bails out.
+        if (n.args_count != 1 || m_.hot[args[0]].type != Type::Bool) return false;
+        return emit(args[0]);
       case Fn::DaysBetween:
         if (n.args_count != 2 || m_.hot[args[0]].type != Type::Date || m_.hot[args[1]].type != Type::Date) return false;
         if (!emit(args[0]) || !emit(args[1])) return false;

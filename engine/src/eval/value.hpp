@@ -1,6 +1,7 @@
 // Runtime values of the rule language: three-valued, with the unknown set of input fields.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <string_view>
 
@@ -131,5 +132,53 @@ struct Value {
   [[nodiscard]] bool known() const { return kind != VKind::Unknown; }
   [[nodiscard]] std::string_view str() const { return {text.p, text.n}; }
 };
+
+inline bool same_set(const USet* a, const USet* b) {
+  if (a == b) return true;
+  const uint32_t na = a ? a->size : 0, nb = b ? b->size : 0;
+  if (na != nb) return false;
+  for (uint32_t i = 0; i < na; ++i) {
+    if (a->refs[i] != b->refs[i]) return false;
+  }
+  return true;
+}
+
+// a and b cannot be told apart by any evaluation that reads them: same kind, same payload
+// (bit for bit; lists, records and texts at the same address), same unknown set and hint.
+// False is always safe (the caller then treats them as different).
+inline bool identical(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case VKind::Bool:
+      return a.b == b.b;
+    case VKind::Number:
+      return std::bit_cast<uint64_t>(a.num) == std::bit_cast<uint64_t>(b.num);
+    case VKind::Enum:
+      return a.enum_id == b.enum_id && a.e == b.e;
+    case VKind::Date:
+      return a.date.lo == b.date.lo && a.date.hi == b.date.hi && same_set(a.why, b.why);
+    case VKind::Text:
+      return a.text.p == b.text.p && a.text.n == b.text.n;
+    case VKind::List:
+      return a.list.items == b.list.items && a.list.count == b.list.count && a.aux == b.aux;
+    case VKind::Record:
+      return a.rec.fields == b.rec.fields && a.aux == b.aux;
+    case VKind::Unknown:
+      break;
+  }
+  if (a.hint != b.hint || !same_set(a.why, b.why)) return false;
+  switch (a.hint) {
+    case 0:
+      return true;
+    case kShiftDate:
+      return a.shift.months == b.shift.months && a.shift.days == b.shift.days;
+    case kShiftNumber:
+      return std::bit_cast<uint64_t>(a.delta) == std::bit_cast<uint64_t>(b.delta);
+    case kPossibleCodes:
+      return a.codes == b.codes;
+    default:
+      return false;
+  }
+}
 
 }  // namespace oligoscreen::detail

@@ -119,7 +119,13 @@ class Checker {
     for (uint32_t i = 0; i < m_.defs.size(); ++i) check_def(i);
     for (auto& c : m_.constraints) {
       reads_.clear();
+      deps_.clear();
+      direct_slots_ = 0;
       check_bool(c.when, "constraint '" + c.id + "'");
+      std::sort(deps_.begin(), deps_.end());
+      deps_.erase(std::unique(deps_.begin(), deps_.end()), deps_.end());
+      c.deps = deps_;
+      c.direct_slots = direct_slots_;
     }
     for (auto& w : m_.warnings) {
       reads_.clear();
@@ -162,9 +168,11 @@ class Checker {
     Def& def = m_.defs[i];
     std::vector<uint32_t> saved_reads = std::move(reads_);
     std::vector<uint32_t> saved_deps = std::move(deps_);
+    const uint64_t saved_direct = direct_slots_;
     const ExprRef* saved_cur = cur_;
     reads_.clear();
     deps_.clear();
+    direct_slots_ = 0;
     switch (def.kind) {
       case DefKind::Fact:
       case DefKind::Criterion: {
@@ -204,8 +212,10 @@ class Checker {
     deps_.erase(std::unique(deps_.begin(), deps_.end()), deps_.end());
     def.field_reads = reads_;
     def.deps = deps_;
+    def.direct_slots = direct_slots_;
     reads_ = std::move(saved_reads);
     deps_ = std::move(saved_deps);
+    direct_slots_ = saved_direct;
     // The referencing definition reads what this one reads.
     reads_.insert(reads_.end(), def.field_reads.begin(), def.field_reads.end());
     cur_ = saved_cur;
@@ -349,6 +359,7 @@ class Checker {
     n.op = Op::Field;
     n.index = slot;
     reads_.push_back(make_ref(slot));
+    direct_slots_ |= slot_bit(slot);
     return set(node, field_type(f));
   }
 
@@ -405,6 +416,7 @@ class Checker {
           n.op = Op::SubField;
           n.index = static_cast<uint32_t>(i);
           reads_.push_back(make_ref(ot.record_slot, 0, static_cast<uint32_t>(i + 1)));
+          direct_slots_ |= slot_bit(ot.record_slot);
           return set(node, field_type(list.fields[i]));
         }
       }
@@ -704,6 +716,7 @@ class Checker {
   std::set<std::string> cycles_;  // cycles reported (as "a -> b -> a")
   std::vector<uint32_t> reads_;
   std::vector<uint32_t> deps_;
+  uint64_t direct_slots_ = 0;  // slot_bit of the fields the definition being checked reads itself
   std::vector<std::pair<std::string, Type>> scope_;
 };
 

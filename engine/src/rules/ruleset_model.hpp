@@ -132,6 +132,7 @@ struct Def {
   // Filled by the checker:
   std::vector<uint32_t> deps;         // defs referenced directly
   std::vector<uint32_t> field_reads;  // FieldRefs (elem 0) read directly or transitively, sorted
+  uint64_t direct_slots = 0;          // slot_bit of the fields its own expressions read (not via deps)
   bool used = false;
 };
 
@@ -149,6 +150,14 @@ struct ConstraintDef {
   std::string field;
   uint32_t field_slot = kNone;
   Origin origin;
+  // Filled by the checker: the defs `when` references and the fields it reads itself
+  // (slot_bit); and after it, every slot it may read, directly or through its defs.
+  std::vector<uint32_t> deps;
+  uint64_t direct_slots = 0;
+  uint64_t slot_mask = ~uint64_t{0};
+  // Slots of a condition that is unknown whenever one of them is (assess/assessment.cpp); 0
+  // when it is not of that form.
+  uint64_t strict_slots = 0;
 };
 
 struct Manifest {
@@ -186,7 +195,7 @@ struct RuleSetModel {
   uint32_t max_vars = 0;                          // bound variables needed by the deepest expression
   std::vector<std::vector<uint8_t>> output_deps;  // [output][def]: the output depends on the def
   // For counterfactual re-assessment: per top-level field slot, the defs whose value may
-  // depend on it (transitively, in index order), and whether any output may.
+  // depend on it (transitively), each after the defs it references; and whether any output may.
   std::vector<std::vector<uint32_t>> defs_reading_slot;
   std::vector<uint8_t> slot_affects_outputs;
   // Per def: the top-level slots it may read, transitively, as a bit mask (slot 63 and above

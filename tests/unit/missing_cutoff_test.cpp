@@ -1,0 +1,165 @@
+// The shortcuts of assess() change nothing: the early cutoff of the counterfactual
+// re-evaluation, the per-slot choice of constraints to re-check, and the skipping of strict
+// constraints that cannot hold give the same result, byte for byte, as the exhaustive
+// reference (MissingScratch::exhaustive), on every rule-test patient with one or two facts
+// removed (what-if and trace on).
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "api/screen.hpp"
+#include "assess/assessment.hpp"
+#include "result/json_result.hpp"
+#include "rules/loader.hpp"
+#include "yaml/yaml_reader.hpp"
+
+namespace oligoscreen::detail {
+namespace {
+
+// Every rule-test patient of the embedded rule set, read.
+std::vector<std::unique_ptr<CaseResult>> rule_test_patients(const RuleSetModel& m) {
+  std::vector<std::unique_ptr<CaseResult>> out;
+  for (const auto& [name, text] : embedded_rule_files()) {
+    if (name.rfind("tests/", 0) != 0) continue;
+    Doc doc;
+    Diagnostics yd;
+    if (!read_yaml(name, text, YamlLimits{}, doc, yd)) continue;
+    for (uint32_t c : doc.items(doc.find(doc.root(), "cases"))) {
+      uint32_t patient = doc.find(c, "patient");
+      if (!patient) continue;
+      auto r = std::make_unique<CaseResult>();
+      screen_doc(m, name, doc, patient, false, CaseOptions{}, *r);
+      if (r->ok) out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// A copy of `original` whose lists point into the copy's own storage.
+Patient relinked_copy(const Patient& original) {
+  Patient p = original;
+  for (auto& v : p.values) {
+    if (v.kind == VKind::List) v.list.items = p.items.data() + v.aux;
+  }
+  for (auto& v : p.items) {
+    if (v.kind == VKind::Record) v.rec.fields = p.items.data() + (v.rec.fields - original.items.data());
+  }
+  return p;
+}
+
+// Indices into p.values (top-level facts) and p.items (list items' subfields) of every known
+// fact, as removals: index < values.size() is a value, the rest items.
+std::vector<size_t> known_facts(const Patient& p) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < p.values.size(); ++i) {
+    if (p.values[i].kind != VKind::Unknown) out.push_back(i);
+  }
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    const Value& v = p.items[i];
+    if (v.kind != VKind::Unknown && v.kind != VKind::Record && v.kind != VKind::List)
+      out.push_back(p.values.size() + i);
+  }
+  return out;
+}
+
+void remove_fact(Patient& p, size_t fact) {
+  if (fact < p.values.size()) {
+    p.values[fact] = Value{};
+  } else {
+    p.items[fact - p.values.size()] = Value{};
+  }
+}
+
+std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive, size_t& missing) {
+  AssessScratch scratch;
+  scratch.missing.exhaustive = exhaustive;
+  Assessment a;
+  AssessOptions ao;
+  ao.what_if = true;
+  ao.explain = true;
+  assess(m, p, ao, scratch, a);
+  missing += a.missing.size();
+  if (!a.contradictions.empty()) return "contradiction " + std::to_string(a.contradictions.size());
+  RenderOptions ro;
+  ro.explain = true;
+  ro.what_if = true;
+  std::string out;
+  render_result_json(m, p, a, ro, out);
+  return out;
+}
+
+TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  auto cases = rule_test_patients(*m);
+  ASSERT_GT(cases.size(), 50U);
+  size_t variants = 0, missing = 0;
+  for (const auto& c : cases) {
+    const Patient& original = c->patient;
+    const std::vector<size_t> facts = known_facts(original);
+    auto check = [&](const std::vector<size_t>& removed) {
+      Patient p = relinked_copy(original);
+      for (size_t f : removed) remove_fact(p, f);
+      size_t found = 0;
+      const std::string fast = result_json(*m, p, false, found);
+      const std::string reference = result_json(*m, p, true, missing);
+      ASSERT_EQ(fast, reference) << "removed " << removed.size() << " facts, first " << removed.front();
+      ++variants;
+    };
+    for (size_t i = 0; i < facts.size(); ++i) {
+      check({facts[i]});
+      if (i + 1 < facts.size()) check({facts[i], facts[i + 1]});
+      if (i + 3 < facts.size()) check({facts[i], facts[i + 3]});
+    }
+  }
+  EXPECT_GT(variants, 1000U);
+  EXPECT_GT(missing, 1000U);  // the analysis had work to do
+}
+
+// The constraints of the embedded rule set built only of field comparisons are recognised as
+// strict (and only those): the ones the shortcut may skip.
+TEST(AssessShortcuts, StrictConstraintsAreTheFieldComparisons) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  size_t strict = 0;
+  for (const auto& c : m->constraints) {
+    if (c.strict_slots == 0) continue;
+    ++strict;
+    // Every strict slot is one the constraint reads, and it reads no definition.
+    EXPECT_EQ(c.strict_slots & ~c.slot_mask, 0U) << c.id;
+    EXPECT_TRUE(c.deps.empty()) << c.id;
+  }
+  EXPECT_GT(strict, 2U);
+  for (const auto& c : m->constraints) {
+    if (c.id == "primary_treatment_after_assessment") {
+      const int tc = m->schema.find("primary.treatment_completed");
+      const int on = m->schema.find("assessed_on");
+      ASSERT_GE(tc, 0);
+      ASSERT_GE(on, 0);
+      EXPECT_EQ(c.strict_slots, slot_bit(static_cast<uint32_t>(tc)) | slot_bit(static_cast<uint32_t>(on)));
+    }
+  }
+}
+
+// `is_true(e)` compiles to e's program (a program that does not bail out has a known value):
+// the SBRT `supported` rule, built around is_true, runs compiled.
+TEST(AssessShortcuts, IsTrueConditionsAreCompiled) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  const int sbrt = m->find_output("sbrt");
+  ASSERT_GE(sbrt, 0);
+  bool found = false;
+  for (const auto& rule : m->outputs[static_cast<size_t>(sbrt)].rules) {
+    if (rule.id != "sbrt_supported") continue;
+    found = true;
+    ASSERT_TRUE(rule.when.present());
+    EXPECT_GT(m->hot[rule.when.root].prog_len, 0U);
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace oligoscreen::detail
