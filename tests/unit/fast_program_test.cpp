@@ -63,6 +63,14 @@ const char* kCriteria = R"(criteria:
     title: Some lesion at a site the staging looked at (an enum-list field)
     expr: any(lesions, l, l.site in staged_sites)
     evidence: [review2021]
+  all_visceral:
+    title: Every lesion at a visceral site
+    expr: all(lesions, l, l.site in visceral_sites)
+    evidence: [review2021]
+  all_lung:
+    title: Every lesion in the lung
+    expr: all(lesions, l, l.site == "lung")
+    evidence: [review2021]
 )";
 
 const char* kFacts = R"(facts:
@@ -76,7 +84,9 @@ const char* kFacts = R"(facts:
     evidence: [review2021]
   any_lung:
     title: Some lesion in the lung
-    expr: any(lesions, l, l.site == "lung")
+    # Written so that it stays a loop: a plain `l.site == "lung"` body compiles to one
+    # ListEnum instruction (then inlined as a tiny definition).
+    expr: any(lesions, l, not (l.site != "lung"))
     evidence: [review2021]
 )";
 
@@ -186,8 +196,9 @@ TEST_F(FastPrograms, ASingleUseDefinitionIsInlinedBehindItsMemo) {
 }
 
 TEST_F(FastPrograms, MembershipInAParameterOrAnEnumListFieldIsCompiled) {
-  auto ops = program("visceral_lesion");
-  EXPECT_EQ(count(ops, FCode::InMask), 1U);
+  auto ops = program("visceral_lesion");  // the loop and its `in PARAM` body: one instruction
+  EXPECT_EQ(count(ops, FCode::ListEnum), 1U);
+  EXPECT_EQ(count(ops, FCode::Loop), 0U);
   ops = program("seen_site");
   EXPECT_EQ(count(ops, FCode::InField), 1U);
   const std::string lesions = "lesions: [{site: bone}, {site: liver}]";
@@ -197,6 +208,26 @@ TEST_F(FastPrograms, MembershipInAParameterOrAnEnumListFieldIsCompiled) {
   EXPECT_EQ(value("seen_site", lesions + ", staged_sites: [lung]"), "false");
   EXPECT_EQ(value("seen_site", lesions + ", staged_sites: []"), "false");
   EXPECT_EQ(value("seen_site", lesions), "unknown");  // the list not recorded
+}
+
+// `any`/`all` over records whose body tests one enum subfield (`== K`, `in [...]`, `in PARAM`)
+// compile to one ListEnum instruction, with the loop's values (the list unknown: the program
+// bails out and the general tier gives unknown).
+TEST_F(FastPrograms, AnEnumMembershipLoopIsOneInstruction) {
+  for (const char* def : {"visceral_lesion", "all_visceral", "all_lung"}) {
+    auto ops = program(def);
+    EXPECT_EQ(ops.size(), 1U) << def;
+    ASSERT_FALSE(ops.empty());
+    EXPECT_EQ(ops[0].code, FCode::ListEnum) << def;
+  }
+  EXPECT_EQ(count(program("seen_site"), FCode::ListEnum), 0U);  // an enum-list field: a loop
+  EXPECT_EQ(value("all_visceral", "lesions: [{site: lung}, {site: liver}]"), "true");
+  EXPECT_EQ(value("all_visceral", "lesions: [{site: lung}, {site: bone}]"), "false");
+  EXPECT_EQ(value("all_visceral", "lesions: []"), "true");
+  EXPECT_EQ(value("visceral_lesion", "lesions: []"), "false");
+  EXPECT_EQ(value("all_lung", "lesions: [{site: lung}, {site: lung}]"), "true");
+  EXPECT_EQ(value("all_lung", "lesions: [{site: lung}, {site: liver}]"), "false");
+  EXPECT_EQ(value("all_lung", "age: 60"), "unknown");  // the list not recorded
 }
 
 TEST_F(FastPrograms, ASharedDefinitionWithALoopStaysACall) {

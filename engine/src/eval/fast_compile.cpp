@@ -338,6 +338,7 @@ class Compiler {
         if (m_.hot[args[2]].type != (wants_bool ? Type::Bool : Type::Number)) return false;
         if (loops_ == kFastLoops) return false;
         size_t at = ops_.size();
+        const int depth_before = depth_;
         if (var_slots_.size() <= var.index) var_slots_.resize(var.index + 1, 0);
         if (!param) var_slots_[var.index] |= slot_bit(index);  // every list this variable runs over
         FastOp op = make(FCode::Loop, index, static_cast<uint8_t>(n.fn), static_cast<uint16_t>(var.index));
@@ -347,6 +348,13 @@ class Compiler {
         if (!emit(args[2])) return false;
         --loops_;
         auto body = static_cast<uint32_t>(ops_.size() - at - 1);
+        FastOp fused;
+        if (!param && enum_membership(at + 1, body, var.index, index, n.fn, fused)) {
+          ops_.resize(at);
+          depth_ = depth_before;
+          push(fused, 1);
+          return true;
+        }
         ops_[at].loop.len = body;
         push(make(FCode::LoopEnd, body, static_cast<uint8_t>(n.fn), static_cast<uint16_t>(var.index)), 0);
         return true;
@@ -386,6 +394,36 @@ class Compiler {
       default:
         return false;
     }
+  }
+
+  // A loop body `x.sub == K` (SubEnumK) or `x.sub in SET` (Sub, InMask) of an `any`/`all`
+  // over the records of list field `list`, as one ListEnum instruction; false: other body.
+  bool enum_membership(size_t first, uint32_t len, uint32_t var, uint32_t list, Fn fn, FastOp& out) const {
+    if (fn != Fn::Any && fn != Fn::All) return false;
+    if (list > 0xFFFF || list >= m_.schema.fields.size()) return false;
+    const FieldDef& lf = m_.schema.fields[list];
+    uint32_t sub = 0;
+    uint64_t mask = 0;
+    if (len == 1 && ops_[first].code == FCode::SubEnumK && (ops_[first].a >> 16) == var &&
+        static_cast<Op>(ops_[first].kind) == Op::Eq) {
+      const uint32_t k = static_cast<uint32_t>(ops_[first].mask);
+      if (k >= 64) return false;
+      sub = ops_[first].a & 0xFFFFU;
+      mask = uint64_t{1} << k;
+    } else if (len == 2 && ops_[first].code == FCode::Sub && ops_[first].var == var &&
+               ops_[first].kind == static_cast<uint8_t>(VKind::Enum) && ops_[first + 1].code == FCode::InMask) {
+      sub = ops_[first].a;
+      mask = ops_[first + 1].mask;
+    } else {
+      return false;
+    }
+    if (sub >= lf.fields.size() || lf.fields[sub].type != FieldType::Enum || lf.fields[sub].enum_id < 0) return false;
+    const auto enum_id = static_cast<uint32_t>(lf.fields[sub].enum_id);
+    // SubEnumK names its enum: it must be the subfield's.
+    if (len == 1 && (ops_[first].mask >> 32) != enum_id) return false;
+    out = make(FCode::ListEnum, list | (sub << 16), static_cast<uint8_t>(fn), static_cast<uint16_t>(enum_id));
+    out.mask = mask;
+    return true;
   }
 
   static constexpr size_t kInlineTiny = 3;   // instructions of a definition inlined wherever used

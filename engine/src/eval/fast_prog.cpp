@@ -311,6 +311,23 @@ inline bool Evaluator::may_skip(uint64_t mask) {
       case FCode::OrJump:
         if (sp[-1] != 0 && may_skip(op.mask)) pc += op.a;
         break;
+      case FCode::ListEnum: {
+        const Value& l = values[op.a & 0xFFFFU];
+        if (l.kind != VKind::List) return false;
+        const uint32_t sub = op.a >> 16;
+        bool any = false, all = true;
+        for (uint32_t i = 0; i < l.list.count; ++i) {
+          const Value& rec = l.list.items[i];
+          if (rec.kind != VKind::Record) return false;
+          const Value& v = rec.rec.fields[sub];
+          if (v.kind != VKind::Enum || v.enum_id != op.var) return false;
+          const bool in = v.e < 64 && ((op.mask >> v.e) & 1U);
+          any = any || in;
+          all = all && in;
+        }
+        *sp++ = (static_cast<Fn>(op.kind) == Fn::Any ? any : all) ? 1 : 0;
+        break;
+      }
       case FCode::DefInline:
         if (s_.done[op.a] == s_.generation) {
           if (!take(s_.cache[op.a], op.kind, *sp)) return false;

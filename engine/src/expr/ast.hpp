@@ -131,6 +131,10 @@ enum class FCode : uint8_t {
   DefInline,  // an inlined definition `a` follows (`loop.len` ops): when its
               // value is memoized, push it (bail when not of kind `kind`) and
               // jump past them
+  ListEnum,   // `any`/`all` (`kind` = Fn) over the records of list field `a & 0xFFFF` of
+              // "the item's enum subfield `a >> 16` (of enum `var`) is in `mask`": the loop
+              // `any(l, x, x.sub == K)` / `x.sub in [...]` in one instruction (bail when an
+              // item is not a record or its subfield not a known value of that enum)
 };
 
 struct FastOp {
