@@ -305,6 +305,12 @@ TEST(JsonDirectReader, EdgeCasesFallBackOrMatch) {
       {R"({"id":"a","age":null,"age":3})", false},
       {R"({"id":"a","primary":null,"primary":{}})", false},
       {R"({"id":"a","trial":{"arm":{},"arm":null}})", false},
+      // A group met again right after one of its later fields (the key guess names that
+      // field, not the group's first): still a duplicate.
+      {R"({"id":"a","primary":{"site":"x"},"primary":{}})", false},
+      {R"({"id":"a","primary":{"diagnosed":"2020-01-01","controlled":true},"primary":null})", false},
+      {R"({"id":"a","trial":{"arm":{"code":"x"},"arm":{}}})", false},
+      {R"({"id":"a","trial":{"arm":{"open":true},"site":"bone","arm":null}})", false},
       {R"({"id":"a","lesions":[{"site":"lung","site":"bone"}]})", false},
       {R"({"age":3})", false},                                 // missing id
       {R"({"id":""})", false},                                 // id too short
@@ -370,6 +376,22 @@ TEST(JsonDirectReader, FallsBackNearEveryJsonLimit) {
   JsonLimits strings;
   strings.max_string_bytes = 4;
   EXPECT_FALSE(differ(schema, text, 1, false, strings).direct_ok);
+}
+
+// Strings are scanned many bytes at a time: a byte that is not plain must stop the scan
+// wherever it sits in a long key or text, and a plain one (DEL too) must not.
+TEST(JsonDirectReader, EveryByteAtEveryOffsetOfALongString) {
+  const Schema schema = rich_schema();
+  const std::string text(40, 'q');
+  for (size_t at = 0; at <= text.size(); ++at) {
+    for (const char b : {'"', '\\', '\x1F', '\t', '\x80', '\xFF', '\x7F', 'z'}) {
+      std::string note = text;
+      note.insert(at, 1, b);
+      const bool plain = b == '\x7F' || b == 'z';
+      const std::string rec = R"({"id":"a","note":")" + note + R"("})";
+      EXPECT_EQ(differ(schema, rec).direct_ok, plain) << at << " " << static_cast<int>(b);
+    }
+  }
 }
 
 // Seeded byte mutations of valid records: insertions, deletions and replacements with the

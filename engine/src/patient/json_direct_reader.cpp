@@ -5,6 +5,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "json/json_bytes.hpp"
 #include "patient/scalar_parse.hpp"
 #include "patient/schema_index.hpp"
@@ -35,11 +39,47 @@ inline bool is_ident(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
 }
 
-// Per-thread buffers for the elements of a List of Record, reused from record to record.
+// Per-thread state reused from record to record: buffers for the elements of a List of
+// Record, and the key memo.
 struct Scratch {
   std::vector<Pos> rec_pos;      // where each element's '{' is
   std::vector<Value> sub_items;  // items of subfield lists (list Values' aux relative to here)
   std::vector<Pos> sub_pos;
+
+  // Key memo: what the key after a given one named last time, a guess checked like any other
+  // (SchemaIndex::match_key / match_sub), so it can only make a lookup cheaper, never change
+  // its answer. Learned for the SchemaIndex of generation `memo_for`. Tokens of a mapping:
+  // field i (a leaf key) -> i; the start of scope c -> nfields + c; after a group key whose
+  // mapping is scope c -> nfields + nscopes + c. A value: the field index named, or kNone.
+  uint64_t memo_for = 0;
+  size_t nfields = 0;
+  size_t nscopes = 0;
+  std::vector<uint32_t> next_key;
+  // Subfields of List of Record field `slot`: sub_next[sub_base[slot] + prev + 1] (prev = -1
+  // at the start of an element) is the subfield the next key named last time.
+  std::vector<uint32_t> sub_base;
+  std::vector<uint32_t> sub_next;
+  // By enum id: the value index last read (a guess checked against the schema's text).
+  std::vector<uint32_t> last_enum;
+
+  static constexpr uint32_t kNone = 0xFFFFFFFFU;
+
+  void learn_for(const Schema& schema, const SchemaIndex& index) {
+    if (memo_for == index.generation()) return;
+    memo_for = index.generation();
+    nfields = schema.fields.size();
+    nscopes = index.scope_count();
+    next_key.assign(nfields + 2 * nscopes, kNone);
+    sub_base.assign(nfields, kNone);
+    sub_next.clear();
+    for (size_t i = 0; i < nfields; ++i) {
+      const FieldDef& f = schema.fields[i];
+      if (f.type != FieldType::List || f.of != ListOf::Record) continue;
+      sub_base[i] = static_cast<uint32_t>(sub_next.size());
+      sub_next.resize(sub_next.size() + f.fields.size() + 1, kNone);
+    }
+    last_enum.assign(schema.enums.size(), kNone);
+  }
 };
 
 Scratch& thread_scratch() {
@@ -61,6 +101,7 @@ class DirectReader {
         out_(out) {}
 
   bool run() {
+    memo_.learn_for(schema_, index_);
     out_.reset(schema_.fields.size());
     const char* p = ws(begin_);
     if (p == end_ || *p != '{' || max_depth_ == 0) return false;
@@ -95,6 +136,23 @@ class DirectReader {
   // p at '"': the string's bytes (no escapes, all plain) in s.
   const char* string(const char* p, std::string_view& s) const {
     const char* q = p + 1;
+#if defined(__SSE2__)
+    // 16 bytes at a time: '"', '\\', and (signed) < 0x20, i.e. also >= 0x80.
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i bslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end_ - q >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      const __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space));
+      const auto m = static_cast<unsigned>(_mm_movemask_epi8(special));
+      if (m != 0) {
+        q += __builtin_ctz(m);
+        return close_string(p, q, s);
+      }
+      q += 16;
+    }
+#endif
     for (;;) {
       if (end_ - q < 8) {
         while (q < end_ && kPlain[uc(*q)]) ++q;
@@ -109,6 +167,11 @@ class DirectReader {
       }
       q += 8;
     }
+    return close_string(p, q, s);
+  }
+
+  // q at the first byte of string p that is not plain: its end, or fall back.
+  const char* close_string(const char* p, const char* q, std::string_view& s) const {
     if (q == end_ || *q != '"') return nullptr;
     s = std::string_view(p + 1, static_cast<size_t>(q - p - 1));
     return q + 1;
@@ -152,14 +215,118 @@ class DirectReader {
     return p + n;
   }
 
-  // A scalar value of field f at p, converted as DocReader::convert does (only successes).
+  // A scalar value of field f at p, converted as DocReader::convert does (only successes);
+  // s: its text. The common cases are read here for the token the field's type needs (the
+  // text is printable ASCII: no encoding check, code points = bytes); the rest goes through
+  // convert_scalar.
   const char* scalar(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
-    Lexical lex = Lexical::Quoted;
-    p = token(p, s, lex);
-    if (p == nullptr) return nullptr;
-    if (convert_clean(schema_, index_, f, s, lex, out_.texts, val)) return p;
+    if (*p == '"') {
+      const char* q = string(p, s);
+      if (q == nullptr) return nullptr;
+      switch (f.type) {
+        case FieldType::Text:
+          if (s.size() < f.min_length || (f.max_length != 0 && s.size() > f.max_length)) return nullptr;
+          val = Value::string(out_.texts.keep(s));
+          return q;
+        case FieldType::Date: {
+          DateRange d;
+          if (fast_date(s, d)) {
+            val = Value::date_range(d.lo, d.hi);
+            return q;
+          }
+          break;
+        }
+        case FieldType::Enum:
+          if (enum_value(f.enum_id, s, val)) return q;
+          break;
+        default:
+          return nullptr;  // quoted text where a boolean or number belongs: a type error
+      }
+      return general(f, s, Lexical::Quoted, val) ? q : nullptr;
+    }
+    switch (f.type) {
+      case FieldType::Boolean:
+        if (end_ - p >= 4 && std::memcmp(p, "true", 4) == 0 && (end_ - p == 4 || !is_ident(p[4]))) {
+          s = std::string_view(p, 4);
+          val = Value::boolean(true);
+          return p + 4;
+        }
+        if (end_ - p >= 5 && std::memcmp(p, "false", 5) == 0 && (end_ - p == 5 || !is_ident(p[5]))) {
+          s = std::string_view(p, 5);
+          val = Value::boolean(false);
+          return p + 5;
+        }
+        return nullptr;
+      case FieldType::Integer:
+      case FieldType::Number:
+        return number_value(f, p, val, s);
+      case FieldType::Text: {  // the record id also takes an integer
+        Lexical lex = Lexical::Token;
+        p = token(p, s, lex);
+        return p != nullptr && general(f, s, lex, val) ? p : nullptr;
+      }
+      default:
+        return nullptr;  // a token where a date, enum value or list belongs: a type error
+    }
+  }
+
+  // convert_scalar (BoolSyntax::Strict): true on success.
+  bool general(const FieldDef& f, std::string_view s, Lexical lex, Value& val) {
     ScalarError se;
-    return convert_scalar(schema_, f, s, lex, BoolSyntax::Strict, out_.texts, val, se, &index_) ? p : nullptr;
+    return convert_scalar(schema_, f, s, lex, BoolSyntax::Strict, out_.texts, val, se, &index_);
+  }
+
+  // p at a token in an Integer or Number field: -?(0|[1-9][0-9]{0,14}) is converted as it is
+  // read (exact as a double, as small_integer); other numbers by convert_scalar.
+  const char* number_value(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
+    const char* q = p;
+    if (*q == '-') ++q;
+    if (q == end_ || !is_digit(*q)) return nullptr;
+    const char* digits = q;
+    uint64_t v = 0;
+    if (*q == '0') {
+      ++q;
+    } else {
+      while (q < end_ && is_digit(*q)) v = v * 10 + static_cast<unsigned>(*q++ - '0');
+    }
+    if (q - p > 300) return nullptr;
+    bool fraction = false;
+    if (q < end_ && *q == '.') {
+      fraction = true;
+      ++q;
+      if (q == end_ || !is_digit(*q)) return nullptr;
+      while (q < end_ && is_digit(*q)) ++q;
+    }
+    if (q < end_ && (is_ident(*q) || *q == '.')) return nullptr;  // exponent, leading zero, junk
+    s = std::string_view(p, static_cast<size_t>(q - p));
+    if (!fraction && q - digits <= 15) {
+      const auto x = static_cast<double>(v);
+      const double d = *p == '-' ? -x : x;
+      if (!in_range(f, d)) return nullptr;
+      val = Value::number(d);
+      return q;
+    }
+    return general(f, s, Lexical::Token, val) ? q : nullptr;
+  }
+
+  // Enum `enum_id`'s value named by s (known plain ASCII): the value read last time for this
+  // enum when s is its text, else the index (convert_clean_enum); false: not found there.
+  bool enum_value(int enum_id, std::string_view s, Value& val) {
+    if (enum_id < 0) return false;
+    const auto e = static_cast<size_t>(enum_id);
+    uint32_t* memo = e < memo_.last_enum.size() ? &memo_.last_enum[e] : nullptr;
+    if (memo != nullptr && e < schema_.enums.size()) {
+      const auto& values = schema_.enums[e].values;
+      if (*memo < values.size() && SchemaIndex::same_text(values[*memo], s)) {
+        val = Value::enumerated(static_cast<uint16_t>(enum_id), *memo);
+        return true;
+      }
+    }
+    const int idx = index_.find_enum(schema_, e, s);
+    if (idx < 0) return false;
+    if (memo != nullptr) *memo = static_cast<uint32_t>(idx);
+    val = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
+    return true;
   }
 
   // p at '"': the key, ':' and the whitespace after it; returns the value's position.
@@ -186,14 +353,30 @@ class DirectReader {
     return ws(p + 1);
   }
 
-  // First visit of group `g` at `depth` in this record (a second is a duplicate key).
-  bool first_visit(const FieldDef* g, size_t depth) {
+  // First visit of the group whose mapping is scope `child` in this record (a second is a
+  // duplicate key). The scope names the group whichever of its fields the lookup returned.
+  bool first_visit(uint32_t child) {
+    if (child == SchemaIndex::kNoScope) return false;
     for (size_t i = 0; i < groups_seen_; ++i) {
-      if (groups_[i].first == g && groups_[i].second == depth) return false;
+      if (groups_[i] == child) return false;
     }
     if (groups_seen_ == groups_.size()) return false;
-    groups_[groups_seen_++] = {g, depth};
+    groups_[groups_seen_++] = child;
     return true;
+  }
+
+  // The field or group that key k of a mapping names: the memo's guess for the key after
+  // `token`, else lookup_key (the schema-order guess, the index, a scan), remembered.
+  SchemaIndex::KeyHit find(size_t token, const FieldDef* prefix, size_t depth, uint32_t scope, std::string_view k) {
+    SchemaIndex::KeyHit hit;
+    uint32_t* memo = token < memo_.next_key.size() ? &memo_.next_key[token] : nullptr;
+    if (memo != nullptr && *memo != Scratch::kNone && index_.match_key(schema_, *memo, prefix, depth, k, hit)) {
+      return hit;
+    }
+    hit = lookup_key(schema_, index_, guess_, prefix, depth, scope, k);
+    const FieldDef* named = hit.field != nullptr ? hit.field : hit.group;
+    if (memo != nullptr && named != nullptr) *memo = static_cast<uint32_t>(named - schema_.fields.data());
+    return hit;
   }
 
   // p after the '{' of the record (depth 0) or of a group mapping (keys: segment `depth` of
@@ -201,20 +384,23 @@ class DirectReader {
   const char* mapping(const char* p, const FieldDef* prefix, size_t depth, uint32_t scope) {
     p = ws(p);
     if (p < end_ && *p == '}') return p + 1;
+    size_t token = memo_.nfields + scope;
     for (bool done = false; !done;) {
       std::string_view k;
       p = key(p, k);
       if (p == nullptr) return nullptr;
-      const SchemaIndex::KeyHit hit = lookup_key(schema_, index_, guess_, prefix, depth, scope, k);
+      const SchemaIndex::KeyHit hit = find(token, prefix, depth, scope, k);
       if (hit.field != nullptr) {
         const auto i = static_cast<size_t>(hit.field - schema_.fields.data());
         if (keys_seen_.test(i)) return nullptr;
         keys_seen_.set(i);
         guess_ = i + 1;
+        token = i;
         p = field(*hit.field, p);
       } else if (hit.group != nullptr) {
         guess_ = static_cast<size_t>(hit.group - schema_.fields.data());
-        if (!first_visit(hit.group, depth)) return nullptr;
+        if (!first_visit(hit.child_scope)) return nullptr;
+        token = memo_.nfields + memo_.nscopes + hit.child_scope;
         if (*p == '{') {
           if (open_ >= max_depth_) return nullptr;
           ++open_;
@@ -280,7 +466,7 @@ class DirectReader {
       p = string(p, s);
       if (p == nullptr) return nullptr;
       Value val;
-      if (!convert_clean_enum(schema_, index_, f.enum_id, s, Lexical::Quoted, val)) {
+      if (!enum_value(f.enum_id, s, val)) {
         ScalarError se;
         if (!convert_enum_item(schema_, f.enum_id, s, Lexical::Quoted, val, se, &index_)) return nullptr;
       }
@@ -351,6 +537,8 @@ class DirectReader {
     SlotSet seen;   // keys met (a second is a duplicate)
     SlotSet given;  // subfields with a non-null value
     size_t guess = 0;
+    const size_t base = f.slot < memo_.sub_base.size() ? memo_.sub_base[f.slot] : Scratch::kNone;
+    size_t token = 0;  // the previous key's subfield + 1
     p = ws(p);
     if (p < end_ && *p == '}') {
       ++p;
@@ -359,11 +547,19 @@ class DirectReader {
         std::string_view k;
         p = key(p, k);
         if (p == nullptr) return nullptr;
-        const int sub = lookup_sub(index_, f, guess, k);
+        uint32_t* memo = base + token < memo_.sub_next.size() ? &memo_.sub_next[base + token] : nullptr;
+        int sub = -1;
+        if (memo != nullptr && *memo != Scratch::kNone && SchemaIndex::match_sub(f, *memo, k)) {
+          sub = static_cast<int>(*memo);
+        } else {
+          sub = lookup_sub(index_, f, guess, k);
+          if (memo != nullptr && sub >= 0) *memo = static_cast<uint32_t>(sub);
+        }
         if (sub < 0 || seen.test(static_cast<size_t>(sub))) return nullptr;
         const auto s = static_cast<size_t>(sub);
         seen.set(s);
         guess = s + 1;
+        token = s + 1;
         p = subfield(f.fields[s], p, at + static_cast<uint32_t>(s), given, s);
         if (p == nullptr) return nullptr;
         p = next(p, '}', done);
@@ -404,13 +600,14 @@ class DirectReader {
   const uint32_t line_;
   const uint32_t max_depth_;
   Patient& out_;
-  uint32_t open_ = 0;  // open arrays and objects
-  size_t guess_ = 0;   // the field the next key probably names
-  SlotSet keys_seen_;  // top-level fields met, null or not
-  SlotSet present_;    // top-level fields with a non-null value
-  std::array<std::pair<const FieldDef*, size_t>, 16> groups_{};
+  uint32_t open_ = 0;                  // open arrays and objects
+  size_t guess_ = 0;                   // the field the next key probably names
+  SlotSet keys_seen_;                  // top-level fields met, null or not
+  SlotSet present_;                    // top-level fields with a non-null value
+  std::array<uint32_t, 16> groups_{};  // scopes of the groups met
   size_t groups_seen_ = 0;
   Scratch& scratch_ = thread_scratch();
+  Scratch& memo_ = scratch_;
 };
 
 }  // namespace

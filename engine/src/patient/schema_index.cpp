@@ -1,6 +1,7 @@
 #include "patient/schema_index.hpp"
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -32,6 +33,8 @@ void SchemaIndex::build_table(Table& t, std::vector<std::pair<std::string_view, 
 }
 
 SchemaIndex::SchemaIndex(const Schema& schema) {
+  static std::atomic<uint64_t> generations{0};
+  generation_ = generations.fetch_add(1, std::memory_order_relaxed) + 1;
   // Scopes: 0 = top level; one per group prefix ("primary"); one per List of Record field.
   std::vector<std::string> prefixes{std::string()};
   std::vector<Entries> entries(1);

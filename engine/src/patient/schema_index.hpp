@@ -32,6 +32,13 @@ class SchemaIndex {
   // indexes. Never throws except bad_alloc.
   static const SchemaIndex& of(const Schema& schema);
 
+  // A number no other SchemaIndex of the process has had (never 0): what a cache derived from
+  // this index is keyed by (an address can be reused).
+  [[nodiscard]] uint64_t generation() const { return generation_; }
+  // Number of key scopes (kTopScope, every group's child_scope, and the List of Record scopes
+  // are below it).
+  [[nodiscard]] size_t scope_count() const { return scopes_.size(); }
+
   struct KeyHit {
     const FieldDef* field = nullptr;  // a field named by the key (wins over a group)
     const FieldDef* group = nullptr;  // else the first field under the group named by the key
@@ -178,6 +185,7 @@ class SchemaIndex {
   std::vector<uint32_t> scope_list_;  // field i: the scope of its segment d at scope_list_[scope_off_[i] + d]
   std::vector<uint32_t> scope_off_;
   std::vector<Table> enums_;  // by enum id
+  uint64_t generation_ = 0;
 };
 
 }  // namespace oligoscreen::detail
