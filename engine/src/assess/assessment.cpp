@@ -206,7 +206,7 @@ class MissingAnalysis {
     cf.generation = main.generation;
     cf.record_probes = false;
     cf.verify_fast = main.verify_fast;
-    if (ms_.differs.size() != m_.defs.size()) ms_.differs.assign(m_.defs.size(), 0);
+    if (ms_.stale.size() != m_.defs.size()) ms_.stale.assign(m_.defs.size(), 0);
     std::vector<Value>& values = ms_.values;
     values.assign(p_.values.begin(), p_.values.end());
     slot_ = ref_slot(r);
@@ -253,24 +253,25 @@ class MissingAnalysis {
   void settle(Evaluator& ev) {
     EvalState& cf = s_.counterfactual;
     const EvalState& main = s_.main;
-    std::vector<uint32_t>& differs = ms_.differs;
+    std::vector<uint32_t>& stale_mark = ms_.stale;
     if (++ms_.stamp == 0) {  // wrapped: forget every stale mark
-      std::fill(differs.begin(), differs.end(), 0U);
+      std::fill(stale_mark.begin(), stale_mark.end(), 0U);
       ms_.stamp = 1;
     }
     const uint32_t stamp = ms_.stamp;
     const uint64_t bit = slot_bit(slot_);
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
-      const Def& def = m_.defs[d];
-      bool stale = ms_.exhaustive || (def.direct_slots & bit) != 0;
-      for (size_t i = 0; i < def.deps.size() && !stale; ++i) stale = differs[def.deps[i]] == stamp;
+      const bool stale = ms_.exhaustive || (m_.defs[d].direct_slots & bit) != 0 || stale_mark[d] == stamp;
       if (!stale) {
         cf.cache[d] = main.cache[d];
         cf.done[d] = main.done[d];
         continue;
       }
       cf.done[d] = 0;
-      if (main.done[d] != main.generation || !identical(ev.def(d), main.cache[d])) differs[d] = stamp;
+      if (main.done[d] != main.generation || !identical(ev.def(d), main.cache[d])) {
+        // Its dependants come later in the list: each is re-evaluated when reached.
+        for (uint32_t e : m_.def_dependants[d]) stale_mark[e] = stamp;
+      }
     }
   }
 
@@ -734,6 +735,10 @@ void index_slot_dependants(RuleSetModel& m) {
   for (uint32_t d = 0; d < m.defs.size(); ++d) place(place, d);
   for (uint32_t od : m.output_defs) {
     for (size_t i = 0; i < nslots; ++i) m.slot_affects_outputs[i] |= reads[od][i];
+  }
+  m.def_dependants.assign(m.defs.size(), {});
+  for (uint32_t d = 0; d < m.defs.size(); ++d) {
+    for (uint32_t dep : m.defs[d].deps) m.def_dependants[dep].push_back(d);
   }
   for (ConstraintDef& c : m.constraints) {
     c.slot_mask = c.direct_slots;

@@ -90,9 +90,9 @@ struct MissingScratch {
   std::vector<size_t> suspects, digits;
   std::vector<uint32_t> joint_codes;
   std::vector<std::vector<Value>> joint_copies;  // patched lists and records
-  // Early cutoff of the counterfactual re-evaluation: per def, == stamp when its value under
-  // the value being tested differs from the main assessment's.
-  std::vector<uint32_t> differs;
+  // Early cutoff of the counterfactual re-evaluation: per def, == stamp when a definition it
+  // references came out different, under the value being tested, from the main assessment.
+  std::vector<uint32_t> stale;
   uint32_t stamp = 0;
   // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
   // cutoff), every constraint evaluated.
@@ -113,8 +113,8 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
 // Which defs each output depends on (transitively); computed once per rule set.
 std::vector<std::vector<uint8_t>> output_dependencies(const RuleSetModel& m);
 
-// Fills m.defs_reading_slot, m.slot_affects_outputs and m.output_presuming_defs (after the
-// checker and output_dependencies); once per rule set.
+// Fills m.defs_reading_slot, m.def_dependants, m.slot_affects_outputs and
+// m.output_presuming_defs (after the checker and output_dependencies); once per rule set.
 void index_slot_dependants(RuleSetModel& m);
 
 }  // namespace oligoscreen::detail

@@ -197,6 +197,7 @@ struct RuleSetModel {
   // For counterfactual re-assessment: per top-level field slot, the defs whose value may
   // depend on it (transitively), each after the defs it references; and whether any output may.
   std::vector<std::vector<uint32_t>> defs_reading_slot;
+  std::vector<std::vector<uint32_t>> def_dependants;  // per def: the defs that reference it directly
   std::vector<uint8_t> slot_affects_outputs;
   // Per def: the top-level slots it may read, transitively, as a bit mask (slot 63 and above
   // share bit 63).
