@@ -75,15 +75,7 @@ void ChunkWorker::screen_csv(const CsvHeader& header, std::string_view text, uin
   ro.strict = opt_.strict;
   bool ok = read_patient_csv(m_.schema, header, cells_, line, ro, cr_.patient, cr_.errors, &splitter_.cell_positions());
   if (!ok) return;
-  AssessOptions ao;
-  ao.explain = opt_.explain;
-  ao.what_if = opt_.what_if;
-  assess(m_, cr_.patient, ao, cr_.scratch, cr_.assessment);
-  if (!cr_.assessment.contradictions.empty()) {
-    cr_.errors = cr_.assessment.contradictions;
-    return;
-  }
-  cr_.ok = true;
+  assess_read_patient(m_, copt_, cr_);
 }
 
 void ChunkWorker::emit(Chunk& c, const RawRecord& r) {
