@@ -35,7 +35,7 @@ struct CaseOptions {
 
 // Everything one screening produced. Reused across cases by one thread.
 struct CaseResult {
-  bool ok = false;                  // false: an error result (errors non-empty)
+  bool ok = false;  // false: an error result (errors non-empty)
   std::vector<InputError> errors;
   Patient patient;
   Assessment assessment;

@@ -64,7 +64,8 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
   st.files.resize(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) st.files[i].name = inputs[i].label;
   st.by_output.resize(m.outputs.size());
-  for (size_t o = 0; o < m.outputs.size(); ++o) st.by_output[o].assign(m.schema.enums[m.outputs[o].enum_id].values.size(), 0);
+  for (size_t o = 0; o < m.outputs.size(); ++o)
+    st.by_output[o].assign(m.schema.enums[m.outputs[o].enum_id].values.size(), 0);
 
   std::vector<std::string> sources(inputs.size());
   if (opt.source_key) {

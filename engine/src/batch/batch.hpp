@@ -35,11 +35,11 @@ struct BatchOptions {
   BatchInputFormat input_format = BatchInputFormat::Auto;  // Auto: by extension, else by content
   BatchOutputFormat output_format = BatchOutputFormat::Jsonl;
   bool strict = false;
-  bool explain = false;  // JSON Lines only
-  bool what_if = false;  // JSON Lines only
-  bool source_key = false;  // results carry "source" (several inputs)
+  bool explain = false;                // JSON Lines only
+  bool what_if = false;                // JSON Lines only
+  bool source_key = false;             // results carry "source" (several inputs)
   size_t max_record_bytes = 1u << 20;  // a longer line or CSV record is a `limit` error row
-  size_t chunk_records = 64;  // a chunk's output (~0.7 MB of JSON Lines) stays in the core's cache
+  size_t chunk_records = 64;           // a chunk's output (~0.7 MB of JSON Lines) stays in the core's cache
   size_t chunk_bytes = 256u << 10;
   size_t duplicate_names = 10;  // how many duplicate ids the summary names
 };
@@ -62,9 +62,9 @@ struct FileStats {
   uint64_t records = 0;
   uint64_t errors = 0;
   uint64_t blank_lines = 0;
-  std::string format;      // "jsonl" | "csv" (empty when the file could not be opened)
-  std::string error;       // file error (cannot open/read; CSV header unusable); empty if none
-  std::string error_kind;  // "io" | a result-format error kind (missing_id, duplicate_key, ...)
+  std::string format;                 // "jsonl" | "csv" (empty when the file could not be opened)
+  std::string error;                  // file error (cannot open/read; CSV header unusable); empty if none
+  std::string error_kind;             // "io" | a result-format error kind (missing_id, duplicate_key, ...)
   std::vector<std::string> warnings;  // header warnings (unknown columns)
 };
 
@@ -75,7 +75,7 @@ struct BatchStats {
   uint64_t blank_lines = 0;
   std::vector<std::vector<uint64_t>> by_output;  // [output][code] counts over results
   std::map<std::string, uint64_t> errors_by_kind;
-  uint64_t duplicate_ids = 0;            // records whose id an earlier record already had
+  uint64_t duplicate_ids = 0;                // records whose id an earlier record already had
   std::vector<std::string> duplicate_first;  // the first distinct duplicated ids, in order
   std::vector<FileStats> files;
   bool write_failed = false;

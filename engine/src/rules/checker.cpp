@@ -57,16 +57,24 @@ static std::string member_label(const std::string& name) {
 std::string type_name(const RuleSetModel& m, const Type& t) {
   auto kind_name = [&](Type::Kind k, uint16_t enum_id) -> std::string {
     switch (k) {
-      case Type::Any: return "unknown";
-      case Type::Bool: return "boolean";
-      case Type::Number: return "number";
-      case Type::Text: return "text";
-      case Type::Date: return "date";
+      case Type::Any:
+        return "unknown";
+      case Type::Bool:
+        return "boolean";
+      case Type::Number:
+        return "number";
+      case Type::Text:
+        return "text";
+      case Type::Date:
+        return "date";
       case Type::Enum:
         return enum_id < m.schema.enums.size() ? enum_label(m.schema.enums[enum_id].name) : "enum";
-      case Type::List: return "list";
-      case Type::Record: return "record";
-      case Type::Error: return "error";
+      case Type::List:
+        return "list";
+      case Type::Record:
+        return "record";
+      case Type::Error:
+        return "error";
     }
     return "?";
   };
@@ -78,11 +86,15 @@ namespace {
 
 Type field_type(const FieldDef& f) {
   switch (f.type) {
-    case FieldType::Boolean: return Type::of(Type::Bool);
+    case FieldType::Boolean:
+      return Type::of(Type::Bool);
     case FieldType::Integer:
-    case FieldType::Number: return Type::of(Type::Number);
-    case FieldType::Text: return Type::of(Type::Text);
-    case FieldType::Date: return Type::of(Type::Date);
+    case FieldType::Number:
+      return Type::of(Type::Number);
+    case FieldType::Text:
+      return Type::of(Type::Text);
+    case FieldType::Date:
+      return Type::of(Type::Date);
     case FieldType::Enum: {
       Type t = Type::of(Type::Enum);
       t.enum_id = static_cast<uint16_t>(f.enum_id);
@@ -179,8 +191,8 @@ class Checker {
         Type t = check_expr(def.expr);
         if (def.kind == DefKind::Criterion && t.kind != Type::Bool && t.kind != Type::Any && t.kind != Type::Error) {
           cur_ = &def.expr;
-          error(def.expr.root, "criterion '" + def.id + "' must be a boolean, but its expression is " +
-                                   type_name(m_, t));
+          error(def.expr.root,
+                "criterion '" + def.id + "' must be a boolean, but its expression is " + type_name(m_, t));
         }
         def.type = t;
         break;
@@ -505,9 +517,8 @@ class Checker {
         Type ta = expr(a);
         Type tb = expr(b);
         if (ta.kind != Type::Error && tb.kind != Type::Error && (!numeric(ta) || !numeric(tb))) {
-          std::string hint = (ta.kind == Type::Date || tb.kind == Type::Date)
-                                 ? " (use add_months or add_days for dates)"
-                                 : "";
+          std::string hint =
+              (ta.kind == Type::Date || tb.kind == Type::Date) ? " (use add_months or add_days for dates)" : "";
           error(node, "arithmetic needs numbers, got " + type_name(m_, ta) + " and " + type_name(m_, tb) + hint);
         }
         return set(node, Type::of(Type::Number));
@@ -660,10 +671,11 @@ class Checker {
       want(args[1], Type::Date, "a date");
       return set(node, Type::of(Type::Number));
     }
-    bool is_list_fn = name == "count" || name == "all" || name == "any" || name == "min" || name == "max" || name == "sum";
+    bool is_list_fn =
+        name == "count" || name == "all" || name == "any" || name == "min" || name == "max" || name == "sum";
     if (!is_list_fn) {
-      static const std::vector<std::string> kFns = {"count", "all", "any", "min", "max", "sum", "known",
-                                                    "is_true", "add_months", "add_days", "days_between"};
+      static const std::vector<std::string> kFns = {"count", "all",     "any",        "min",      "max",         "sum",
+                                                    "known", "is_true", "add_months", "add_days", "days_between"};
       error(node, "unknown function '" + name + "'" + did_you_mean(name, kFns));
       for (uint32_t a : args) expr(a);
       return set(node, Type::of(Type::Error));
