@@ -2,10 +2,15 @@
 // re-evaluation, the per-slot choice of constraints to re-check, and the skipping of strict
 // constraints that cannot hold give the same result, byte for byte, as the exhaustive
 // reference (MissingScratch::exhaustive), on every rule-test patient with one or two facts
-// removed (what-if and trace on).
+// removed (what-if and trace on). The outcome memo of the counterfactual re-evaluation
+// (tested values that give every definition reading the field the same value share an
+// outcome) is checked the same way, and on a rule set built to catch a memo keyed too coarsely.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "api/screen.hpp"
 #include "assess/assessment.hpp"
@@ -70,7 +75,8 @@ void remove_fact(Patient& p, size_t fact) {
   }
 }
 
-std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive, size_t& missing) {
+std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive, size_t& missing,
+                        uint64_t* memo_hits = nullptr) {
   AssessScratch scratch;
   scratch.missing.exhaustive = exhaustive;
   Assessment a;
@@ -79,6 +85,7 @@ std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive
   ao.explain = true;
   assess(m, p, ao, scratch, a);
   missing += a.missing.size();
+  if (memo_hits) *memo_hits += scratch.missing.memo_hits;
   if (!a.contradictions.empty()) return "contradiction " + std::to_string(a.contradictions.size());
   RenderOptions ro;
   ro.explain = true;
@@ -95,6 +102,7 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
   auto cases = rule_test_patients(*m);
   ASSERT_GT(cases.size(), 50U);
   size_t variants = 0, missing = 0;
+  uint64_t memo_hits = 0, reference_memo_hits = 0;
   for (const auto& c : cases) {
     const Patient& original = c->patient;
     const std::vector<size_t> facts = known_facts(original);
@@ -102,8 +110,8 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
       Patient p = relinked_copy(original);
       for (size_t f : removed) remove_fact(p, f);
       size_t found = 0;
-      const std::string fast = result_json(*m, p, false, found);
-      const std::string reference = result_json(*m, p, true, missing);
+      const std::string fast = result_json(*m, p, false, found, &memo_hits);
+      const std::string reference = result_json(*m, p, true, missing, &reference_memo_hits);
       ASSERT_EQ(fast, reference) << "removed " << removed.size() << " facts, first " << removed.front();
       ++variants;
     };
@@ -114,7 +122,64 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
     }
   }
   EXPECT_GT(variants, 1000U);
-  EXPECT_GT(missing, 1000U);  // the analysis had work to do
+  EXPECT_GT(missing, 1000U);   // the analysis had work to do
+  EXPECT_GT(memo_hits, 100U);  // the outcome memo was taken
+  EXPECT_EQ(reference_memo_hits, 0U);
+}
+
+// Two criteria read `age` with different thresholds (18 and 80): the tested values 17..19 and
+// 79..81 give them the value pairs (F,T) (T,T) (T,T) (T,T) (T,F) (T,F). The memo may reuse an
+// outcome only when both agree: keyed on one of them, `age >= 80` would come out eligible.
+TEST(AssessShortcuts, OutcomeMemoNeedsEverySourceToAgree) {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(OLIGOSCREEN_TEST_DATA) + "/diagnostics/base")) {
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    auto edit = [&](const std::string& from, const std::string& to) {
+      ASSERT_NE(text.find(from), std::string::npos) << from;
+      text.replace(text.find(from), from.size(), to);
+    };
+    if (e.path().filename() == "criteria.yaml") {
+      edit("  few_lesions:",
+           "  under_80:\n    title: Under 80\n    group: eligibility\n    expr: age < 80\n"
+           "    evidence: [trial2020]\n  few_lesions:");
+    }
+    if (e.path().filename() == "outputs.yaml") {
+      edit("when: not adult or", "when: not adult or not under_80 or");
+      edit("when: adult and", "when: adult and under_80 and");
+    }
+    files.emplace_back(e.path().filename().string(), text);
+  }
+  MemoryRuleFiles mem("mem", files);
+  Diagnostics d;
+  auto m = load_rule_set(mem, d);
+  ASSERT_TRUE(m) << d.render();
+  const char* patient = R"(id: memo
+ecog: 1
+on_therapy: false
+primary: {diagnosed: 2020-01-10}
+metastases: {diagnosed: 2022-03-01}
+lesions: [{site: lung, size_mm: 12}]
+)";
+  CaseResult r;
+  screen_case(*m, "memo.yaml", patient, CaseFormat::Yaml, CaseOptions{}, r);
+  ASSERT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
+  size_t missing = 0;
+  uint64_t hits = 0, reference_hits = 0;
+  const std::string fast = result_json(*m, r.patient, false, missing, &hits);
+  const std::string reference = result_json(*m, r.patient, true, missing, &reference_hits);
+  EXPECT_EQ(fast, reference);
+  EXPECT_GE(hits, 3U);  // 19, 79 and 81 reuse the outcomes of 18, 18 and 80
+  EXPECT_EQ(reference_hits, 0U);
+  AssessScratch scratch;
+  Assessment a;
+  assess(*m, r.patient, AssessOptions{}, scratch, a);
+  ASSERT_EQ(a.missing.size(), 1U);
+  std::vector<std::string> when;
+  for (const auto& w : a.missing[0].what_if) when.push_back(w.when);
+  EXPECT_EQ(when, (std::vector<std::string>{"age < 18", "age >= 18 and age < 80", "age >= 80"}));
 }
 
 // The constraints of the embedded rule set built only of field comparisons are recognised as

@@ -211,6 +211,7 @@ class MissingAnalysis {
     values.assign(p_.values.begin(), p_.values.end());
     slot_ = ref_slot(r);
     patched_ = &values[slot_];
+    find_sources();
     if (ref_sub1(r) != 0) {
       // lesions[e].k: copy the list and that record's subfields, and point the copy at them.
       const Value& list = p_.values[slot_];
@@ -225,6 +226,37 @@ class MissingAnalysis {
     }
   }
 
+  // The candidate's sources: the definitions that may depend on its slot and read it
+  // themselves. Every other definition's value under a tested value is a function of the
+  // fields it reads (not the slot) and of the definitions it references, so the outcome under
+  // a tested value is a function of the sources' values: two tested values that give every
+  // source the same value (identical()) give the same outcome, and one that gives every
+  // source the main assessment's value gives the main assessment's outcome. The memo holds
+  // when the sources can be evaluated before anything else is settled (they reference no
+  // definition that may depend on the slot) and so can the constraints that may read the
+  // slot (they read no such definition); not in the exhaustive reference.
+  void find_sources() {
+    const uint64_t bit = slot_bit(slot_);
+    std::vector<uint32_t>& sources = ms_.sources;
+    sources.clear();
+    ms_.source_values.clear();
+    memo_ = !ms_.exhaustive;
+    sources_as_main_ = memo_;
+    const EvalState& main = s_.main;
+    for (uint32_t d : m_.defs_reading_slot[slot_]) {
+      const Def& def = m_.defs[d];
+      if ((def.direct_slots & bit) == 0) continue;
+      sources.push_back(d);
+      for (uint32_t e : def.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
+      sources_as_main_ = sources_as_main_ && main.done[d] == main.generation;
+    }
+    for (const ConstraintDef& c : m_.constraints) {
+      if ((c.slot_mask & bit) == 0) continue;
+      for (uint32_t e : c.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
+    }
+    sources_as_main_ = sources_as_main_ && memo_;
+  }
+
   // Tests the candidate's fact set to `v`: appends `v` and its outcome to the tested values,
   // unless the value contradicts the constraints (then nothing is appended).
   void try_value(const Value& v) {
@@ -233,12 +265,68 @@ class MissingAnalysis {
     cf.probes.clear();
     *patched_ = v;
     Evaluator ev(m_, p_, cf, ms_.values.data());
-    settle(ev);
+    if (memo_) {
+      try_memo(ev, v);
+      return;
+    }
+    settle(ev, false);
     if (violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), ms_.exhaustive)) return;
-    size_t k = ms_.tested.size();
     ms_.tested.push_back(v);
     append_outcome(m_, ev, ms_.codes, ms_.possible);
-    const uint32_t* o = codes_of(k);
+    note_changes();
+  }
+
+  // try_value with the outcome memo (see find_sources): the sources and the constraints
+  // first; the rest only when the sources' values are new.
+  void try_memo(Evaluator& ev, const Value& v) {
+    EvalState& cf = s_.counterfactual;
+    const std::vector<uint32_t>& sources = ms_.sources;
+    const size_t ns = sources.size();
+    for (uint32_t d : sources) cf.done[d] = 0;
+    for (uint32_t d : sources) ev.def(d);
+    if (violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), false)) return;
+    // Kept: the value, its sources' values, and its outcome (codes and possible, per output).
+    const Value* cache = cf.cache.data();
+    const size_t k = ms_.tested.size();
+    ms_.tested.push_back(v);
+    for (uint32_t d : sources) ms_.source_values.push_back(cache[d]);
+    const Value* mine = ms_.source_values.data() + k * ns;
+    if (sources_as_main_ && same_sources_as_main()) {
+      ++ms_.memo_hits;
+      ms_.codes.insert(ms_.codes.end(), base_.begin(), base_.end());
+      ms_.possible.insert(ms_.possible.end(), ms_.base_possible.begin(), ms_.base_possible.end());
+      return;
+    }
+    for (size_t j = 0; j < k; ++j) {
+      const Value* theirs = ms_.source_values.data() + j * ns;
+      size_t i = 0;
+      while (i < ns && identical(mine[i], theirs[i])) ++i;
+      if (i < ns) continue;
+      ++ms_.memo_hits;
+      ms_.codes.resize(ms_.codes.size() + n_);
+      ms_.possible.resize(ms_.possible.size() + n_);
+      std::copy_n(ms_.codes.data() + j * n_, n_, ms_.codes.data() + k * n_);
+      std::copy_n(ms_.possible.data() + j * n_, n_, ms_.possible.data() + k * n_);
+      return;
+    }
+    settle(ev, true);
+    append_outcome(m_, ev, ms_.codes, ms_.possible);
+    note_changes();
+  }
+
+  // Every source evaluated by the main assessment has the main assessment's value.
+  bool same_sources_as_main() const {
+    const Value* cache = s_.counterfactual.cache.data();
+    const Value* main = s_.main.cache.data();
+    for (uint32_t d : ms_.sources) {
+      if (!identical(cache[d], main[d])) return false;
+    }
+    return true;
+  }
+
+  // Marks the outputs the last tested value changes.
+  void note_changes() {
+    const uint32_t* o = codes_of(ms_.tested.size() - 1);
     for (size_t i = 0; i < n_; ++i) {
       if (o[i] != base_[i]) ms_.changed[i] = 1;
     }
@@ -250,7 +338,8 @@ class MissingAnalysis {
   // from the main assessment; the others keep the main assessment's value (a definition's value
   // is a function of the fields it reads and the values of the definitions it references).
   // Definitions the main assessment did not evaluate are left to be evaluated on demand.
-  void settle(Evaluator& ev) {
+  // `sources_done`: the sources have been evaluated already for this value (try_memo).
+  void settle(Evaluator& ev, bool sources_done) {
     EvalState& cf = s_.counterfactual;
     const EvalState& main = s_.main;
     std::vector<uint32_t>& stale_mark = ms_.stale;
@@ -261,10 +350,17 @@ class MissingAnalysis {
     const uint32_t stamp = ms_.stamp;
     const uint64_t bit = slot_bit(slot_);
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
-      const bool stale = ms_.exhaustive || (m_.defs[d].direct_slots & bit) != 0 || stale_mark[d] == stamp;
+      const bool direct = (m_.defs[d].direct_slots & bit) != 0;
+      const bool stale = ms_.exhaustive || direct || stale_mark[d] == stamp;
       if (!stale) {
         cf.cache[d] = main.cache[d];
         cf.done[d] = main.done[d];
+        continue;
+      }
+      if (direct && sources_done) {
+        if (main.done[d] != main.generation || !identical(cf.cache[d], main.cache[d])) {
+          for (uint32_t e : m_.def_dependants[d]) stale_mark[e] = stamp;
+        }
         continue;
       }
       cf.done[d] = 0;
@@ -671,8 +767,10 @@ class MissingAnalysis {
   const std::vector<uint32_t>& base_;
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
-  uint32_t slot_ = 0;         // of the candidate
-  Value* patched_ = nullptr;  // in ms_: the value under test
+  uint32_t slot_ = 0;             // of the candidate
+  Value* patched_ = nullptr;      // in ms_: the value under test
+  bool memo_ = false;             // the outcome memo holds for the candidate (find_sources)
+  bool sources_as_main_ = false;  // and the main assessment evaluated every source
 };
 
 }  // namespace
@@ -818,6 +916,8 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
 
   std::vector<uint32_t>& base = scratch.missing.base;
   base.assign(m.outputs.size(), 0);
+  std::vector<uint64_t>& base_possible = scratch.missing.base_possible;
+  base_possible.assign(m.outputs.size(), ~uint64_t{0});
   std::vector<const USet*>& unknown_why = scratch.missing.unknown_why;
   unknown_why.assign(m.outputs.size(), nullptr);
   for (uint32_t o = 0; o < m.outputs.size(); ++o) {
@@ -831,6 +931,7 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
       unknown_why[o] = v.why;
       if (v.why) r.why.assign(v.why->refs, v.why->refs + v.why->size);
       if (v.hint == kPossibleCodes) r.possible = v.codes;
+      base_possible[o] = r.possible;
     }
     r.decided_rule = s.decided_rule[o];
     if (od.form != OutputForm::Verdict) continue;

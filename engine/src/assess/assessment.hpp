@@ -79,6 +79,7 @@ struct MissingScratch {
   std::vector<uint32_t> codes;             // their outcomes: one code per output, flat
   std::vector<uint64_t> possible;          // and per output the codes still possible, flat
   std::vector<uint32_t> base;              // the outcome of the main assessment
+  std::vector<uint64_t> base_possible;     // and per output the codes still possible (~0 when decided)
   std::vector<const USet*> unknown_why;    // per output: the fields that left it unknown
   std::vector<uint8_t> changed;            // per output: some tested value changes it
   std::vector<double> points;
@@ -94,6 +95,12 @@ struct MissingScratch {
   // references came out different, under the value being tested, from the main assessment.
   std::vector<uint32_t> stale;
   uint32_t stamp = 0;
+  // Outcome memo of the current candidate: its sources (the definitions that may depend on its
+  // slot and read the slot themselves, in dependency order), and their values under each
+  // tested value kept in `tested`, flat (one run of sources per tested value).
+  std::vector<uint32_t> sources;
+  std::vector<Value> source_values;
+  uint64_t memo_hits = 0;  // tested values whose outcome the memo gave (tests: the memo ran)
   // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
   // cutoff), every constraint evaluated.
   bool exhaustive = false;
