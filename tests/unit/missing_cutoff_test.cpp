@@ -7,6 +7,7 @@
 // outcome) is checked the same way, and on a rule set built to catch a memo keyed too coarsely.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -127,59 +128,82 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
   EXPECT_EQ(reference_memo_hits, 0U);
 }
 
-// Two criteria read `age` with different thresholds (18 and 80): the tested values 17..19 and
-// 79..81 give them the value pairs (F,T) (T,T) (T,T) (T,T) (T,F) (T,F). The memo may reuse an
-// outcome only when both agree: keyed on one of them, `age >= 80` would come out eligible.
-TEST(AssessShortcuts, OutcomeMemoNeedsEverySourceToAgree) {
+// The embedded-style mini rule set of tests/diagnostics/base with `edits` (file, from, to)
+// applied.
+std::shared_ptr<RuleSetModel> mini_rule_set(const std::vector<std::array<std::string, 3>>& edits) {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& e : std::filesystem::directory_iterator(std::string(OLIGOSCREEN_TEST_DATA) + "/diagnostics/base")) {
     std::ifstream in(e.path());
     std::stringstream ss;
     ss << in.rdbuf();
     std::string text = ss.str();
-    auto edit = [&](const std::string& from, const std::string& to) {
-      ASSERT_NE(text.find(from), std::string::npos) << from;
-      text.replace(text.find(from), from.size(), to);
-    };
-    if (e.path().filename() == "criteria.yaml") {
-      edit("  few_lesions:",
-           "  under_80:\n    title: Under 80\n    group: eligibility\n    expr: age < 80\n"
-           "    evidence: [trial2020]\n  few_lesions:");
-    }
-    if (e.path().filename() == "outputs.yaml") {
-      edit("when: not adult or", "when: not adult or not under_80 or");
-      edit("when: adult and", "when: adult and under_80 and");
+    for (const auto& [file, from, to] : edits) {
+      if (e.path().filename() != file) continue;
+      const size_t at = text.find(from);
+      EXPECT_NE(at, std::string::npos) << from;
+      if (at != std::string::npos) text.replace(at, from.size(), to);
     }
     files.emplace_back(e.path().filename().string(), text);
   }
   MemoryRuleFiles mem("mem", files);
   Diagnostics d;
   auto m = load_rule_set(mem, d);
-  ASSERT_TRUE(m) << d.render();
-  const char* patient = R"(id: memo
+  EXPECT_TRUE(m) << d.render();
+  return m;
+}
+
+const char* kAgeMissing = R"(id: memo
 ecog: 1
 on_therapy: false
 primary: {diagnosed: 2020-01-10}
 metastases: {diagnosed: 2022-03-01}
 lesions: [{site: lung, size_mm: 12}]
 )";
+
+// `patient` assessed with the shortcuts and exhaustively: the same result, the memo taken at
+// least `min_hits` times, and the what-if conditions of its one missing field.
+void check_memo(const RuleSetModel& m, const char* patient, uint64_t min_hits, const std::vector<std::string>& when) {
   CaseResult r;
-  screen_case(*m, "memo.yaml", patient, CaseFormat::Yaml, CaseOptions{}, r);
+  screen_case(m, "memo.yaml", patient, CaseFormat::Yaml, CaseOptions{}, r);
   ASSERT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
   size_t missing = 0;
   uint64_t hits = 0, reference_hits = 0;
-  const std::string fast = result_json(*m, r.patient, false, missing, &hits);
-  const std::string reference = result_json(*m, r.patient, true, missing, &reference_hits);
+  const std::string fast = result_json(m, r.patient, false, missing, &hits);
+  const std::string reference = result_json(m, r.patient, true, missing, &reference_hits);
   EXPECT_EQ(fast, reference);
-  EXPECT_GE(hits, 3U);  // 19, 79 and 81 reuse the outcomes of 18, 18 and 80
+  EXPECT_GE(hits, min_hits);
   EXPECT_EQ(reference_hits, 0U);
   AssessScratch scratch;
   Assessment a;
-  assess(*m, r.patient, AssessOptions{}, scratch, a);
+  assess(m, r.patient, AssessOptions{}, scratch, a);
   ASSERT_EQ(a.missing.size(), 1U);
-  std::vector<std::string> when;
-  for (const auto& w : a.missing[0].what_if) when.push_back(w.when);
-  EXPECT_EQ(when, (std::vector<std::string>{"age < 18", "age >= 18 and age < 80", "age >= 80"}));
+  std::vector<std::string> got;
+  for (const auto& w : a.missing[0].what_if) got.push_back(w.when);
+  EXPECT_EQ(got, when);
+}
+
+// An output whose rules read the field themselves is the memo's only source: it is re-decided
+// per tested value (its code read again), although no definition it references changed.
+TEST(AssessShortcuts, OutputReadingTheFieldItselfIsReDecided) {
+  auto m = mini_rule_set({{"outputs.yaml", "when: not adult or", "when: age < 18 or"},
+                          {"outputs.yaml", "when: adult and", "when: age >= 18 and"},
+                          {"outputs.yaml", "when: not adult\n", "when: age < 18\n"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kAgeMissing, 1, {"age < 18", "age >= 18"});
+}
+
+// Two criteria read `age` with different thresholds (18 and 80): the tested values 17..19 and
+// 79..81 give them the value pairs (F,T) (T,T) (T,T) (T,T) (T,F) (T,F). The memo may reuse an
+// outcome only when both agree: keyed on one of them, `age >= 80` would come out eligible.
+TEST(AssessShortcuts, OutcomeMemoNeedsEverySourceToAgree) {
+  auto m = mini_rule_set({{"criteria.yaml", "  few_lesions:",
+                           "  under_80:\n    title: Under 80\n    group: eligibility\n    expr: age < 80\n"
+                           "    evidence: [trial2020]\n  few_lesions:"},
+                          {"outputs.yaml", "when: not adult or", "when: not adult or not under_80 or"},
+                          {"outputs.yaml", "when: adult and", "when: adult and under_80 and"}});
+  ASSERT_TRUE(m);
+  // 19, 79 and 81 reuse the outcomes of 18, 18 and 80.
+  check_memo(*m, kAgeMissing, 3, {"age < 18", "age >= 18 and age < 80", "age >= 80"});
 }
 
 // The constraints of the embedded rule set built only of field comparisons are recognised as

@@ -250,11 +250,54 @@ class MissingAnalysis {
       for (uint32_t e : def.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
       sources_as_main_ = sources_as_main_ && main.done[d] == main.generation;
     }
-    for (const ConstraintDef& c : m_.constraints) {
+    ms_.slot_constraints.clear();
+    for (uint32_t i = 0; i < m_.constraints.size(); ++i) {
+      const ConstraintDef& c = m_.constraints[i];
       if ((c.slot_mask & bit) == 0) continue;
+      ms_.slot_constraints.push_back(i);
       for (uint32_t e : c.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
     }
     sources_as_main_ = sources_as_main_ && memo_;
+    ms_.slot_outputs.clear();
+    for (uint32_t o = 0; o < n_; ++o) {
+      if (m_.def_slot_mask[m_.output_defs[o]] & bit) ms_.slot_outputs.push_back(o);
+    }
+  }
+
+  // Whether the patched value contradicts a constraint that may read the slot (the others
+  // held in the main assessment; a strict one with an unknown field cannot hold). The
+  // exhaustive reference evaluates every constraint.
+  bool violates(Evaluator& ev) const {
+    if (ms_.exhaustive) return violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), true);
+    for (uint32_t i : ms_.slot_constraints) {
+      const ConstraintDef& c = m_.constraints[i];
+      if (cannot_hold(m_, c, ms_.values.data(), false)) continue;
+      const Value v = ev.expr(c.when);
+      if (v.kind == VKind::Bool && v.b) return true;
+    }
+    return false;
+  }
+
+  // Appends the outcome under the settled counterfactual state: an output whose definition
+  // settle() did not re-evaluate (it does not read the slot, and no definition it references
+  // came out different) keeps the main assessment's code and possible codes, as its
+  // definition keeps the main assessment's value; the exhaustive reference reads every output.
+  void append_slot_outcome(Evaluator& ev) {
+    if (ms_.exhaustive) {
+      append_outcome(m_, ev, ms_.codes, ms_.possible);
+      return;
+    }
+    const size_t at = ms_.codes.size();
+    ms_.codes.insert(ms_.codes.end(), base_.begin(), base_.end());
+    ms_.possible.insert(ms_.possible.end(), ms_.base_possible.begin(), ms_.base_possible.end());
+    const uint64_t bit = slot_bit(slot_);
+    for (uint32_t o : ms_.slot_outputs) {
+      const uint32_t od = m_.output_defs[o];
+      if ((m_.defs[od].direct_slots & bit) == 0 && ms_.stale[od] != ms_.stamp) continue;
+      const Value v = ev.def(od);
+      ms_.codes[at + o] = v.kind == VKind::Enum ? v.e : (m_.outputs[o].unknown_code | kUnknownMark);
+      ms_.possible[at + o] = v.kind != VKind::Enum && v.hint == kPossibleCodes ? v.codes : ~uint64_t{0};
+    }
   }
 
   // Tests the candidate's fact set to `v`: appends `v` and its outcome to the tested values,
@@ -270,9 +313,9 @@ class MissingAnalysis {
       return;
     }
     settle(ev, false);
-    if (violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), ms_.exhaustive)) return;
+    if (violates(ev)) return;
     ms_.tested.push_back(v);
-    append_outcome(m_, ev, ms_.codes, ms_.possible);
+    append_slot_outcome(ev);
     note_changes();
   }
 
@@ -284,7 +327,7 @@ class MissingAnalysis {
     const size_t ns = sources.size();
     for (uint32_t d : sources) cf.done[d] = 0;
     for (uint32_t d : sources) ev.def(d);
-    if (violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), false)) return;
+    if (violates(ev)) return;
     // Kept: the value, its sources' values, and its outcome (codes and possible, per output).
     const Value* cache = cf.cache.data();
     const size_t k = ms_.tested.size();
@@ -310,7 +353,7 @@ class MissingAnalysis {
       return;
     }
     settle(ev, true);
-    append_outcome(m_, ev, ms_.codes, ms_.possible);
+    append_slot_outcome(ev);
     note_changes();
   }
 

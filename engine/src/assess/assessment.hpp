@@ -100,7 +100,9 @@ struct MissingScratch {
   // tested value kept in `tested`, flat (one run of sources per tested value).
   std::vector<uint32_t> sources;
   std::vector<Value> source_values;
-  uint64_t memo_hits = 0;  // tested values whose outcome the memo gave (tests: the memo ran)
+  std::vector<uint32_t> slot_outputs;      // the outputs that may depend on the candidate's slot
+  std::vector<uint32_t> slot_constraints;  // the constraints that may read it
+  uint64_t memo_hits = 0;                  // tested values whose outcome the memo gave (tests: the memo ran)
   // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
   // cutoff), every constraint evaluated.
   bool exhaustive = false;
