@@ -394,6 +394,45 @@ TEST(JsonDirectReader, EveryByteAtEveryOffsetOfALongString) {
   }
 }
 
+// The key memo's guess is checked on the bytes as written: after a record that teaches it
+// which key follows "id", a key that differs from that name in one byte (of the name, its
+// closing quote or the colon), or is one byte longer or shorter, must not be taken for it.
+// Short, 8-15 byte and long names, with and without 16 bytes after the name.
+TEST(JsonDirectReader, KeyGuessesAreCheckedOnEveryByte) {
+  const Schema schema = rich_schema();
+  const std::string pad = R"(,"note":")" + std::string(20, 'z') + R"("})";
+  const std::pair<std::string, std::string> keys[] = {
+      {"age", "3"}, {"histology", R"("osteosarcoma")"}, {"life_expectancy_months", "12"}};
+  const size_t at = std::strlen(R"({"id":"a",")");
+  size_t checked = 0;
+  for (const auto& [name, value] : keys) {
+    for (const bool padded : {false, true}) {
+      const std::string plain = R"({"id":"a",")" + name + "\":" + value + (padded ? pad : "}");
+      std::vector<std::string> variants;
+      for (size_t i = 0; i < name.size() + 2; ++i) {
+        for (const char b : {'x', '"', '\\', '\x01', '\x80', ' ', 'A'}) {
+          if (plain[at + i] == b) continue;
+          std::string v = plain;
+          v[at + i] = b;
+          variants.push_back(v);
+        }
+      }
+      variants.push_back(std::string(plain).insert(at + name.size(), "x"));
+      variants.push_back(std::string(plain).erase(at + name.size() - 1, 1));
+      for (const std::string& v : variants) {
+        ASSERT_TRUE(differ(schema, plain).direct_ok) << plain;  // (re)teaches the memo
+        EXPECT_FALSE(differ(schema, v).direct_ok) << v;
+        ++checked;
+      }
+      // Whitespace before the colon: not the guess's bytes, but the same key.
+      std::string spaced = plain;
+      spaced.insert(at + name.size() + 1, " ");
+      EXPECT_TRUE(differ(schema, spaced).direct_ok) << spaced;
+    }
+  }
+  EXPECT_GT(checked, 300U);
+}
+
 // Seeded byte mutations of valid records: insertions, deletions and replacements with the
 // bytes that matter to JSON. Whatever the fast lane accepts must match.
 TEST(JsonDirectReader, MutatedRecordsFallBackOrMatch) {

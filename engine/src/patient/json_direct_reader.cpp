@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace oligoscreen::detail {
 using namespace scalar;  // NOLINT(google-build-using-namespace): the readers' shared toolkit
 
 namespace {
+
+static_assert(std::is_trivially_copyable_v<Value> && std::is_trivially_copyable_v<Pos>);  // copied with memcpy
 
 // Bytes a string may hold on the fast lane: printable ASCII (and DEL) but '"' and '\\' (the
 // complement of special_bytes()).
@@ -42,7 +45,9 @@ inline bool is_ident(char c) {
 // Per-thread state reused from record to record: buffers for the elements of a List of
 // Record, and the key memo.
 struct Scratch {
-  std::vector<Pos> rec_pos;      // where each element's '{' is
+  std::vector<Pos> rec_pos;  // where each element's '{' is
+  std::vector<Value> subs;   // the elements' subfields (k each)
+  std::vector<Pos> subs_pos;
   std::vector<Value> sub_items;  // items of subfield lists (list Values' aux relative to here)
   std::vector<Pos> sub_pos;
 
@@ -59,8 +64,10 @@ struct Scratch {
   // at the start of an element) is the subfield the next key named last time.
   std::vector<uint32_t> sub_base;
   std::vector<uint32_t> sub_next;
-  // By enum id: the value index last read (a guess checked against the schema's text).
+  // By enum id, kEnumWays entries each: the value index last read for a text of that
+  // enum_way() (a guess checked against the schema's text).
   std::vector<uint32_t> last_enum;
+  static constexpr size_t kEnumWays = 16;
 
   static constexpr uint32_t kNone = 0xFFFFFFFFU;
 
@@ -78,7 +85,7 @@ struct Scratch {
       sub_base[i] = static_cast<uint32_t>(sub_next.size());
       sub_next.resize(sub_next.size() + f.fields.size() + 1, kNone);
     }
-    last_enum.assign(schema.enums.size(), kNone);
+    last_enum.assign(schema.enums.size() * kEnumWays, kNone);
   }
 };
 
@@ -109,14 +116,39 @@ class DirectReader {
     open_ = 1;
     p = mapping(p + 1, nullptr, 0, SchemaIndex::kTopScope);
     if (p == nullptr || ws(p) != end_) return false;
-    std::vector<InputError> missing;  // allocates only when a required field is missing
-    check_required(schema_, present_, out_.start, missing);
-    if (!missing.empty()) return false;
-    out_.link();
+    if (!required_present()) return false;
+    link();
     return true;
   }
 
  private:
+  // check_required finds nothing missing: every required field and the record id present.
+  [[nodiscard]] bool required_present() const {
+    for (const FieldDef& f : schema_.fields) {
+      if ((f.required || f.record_id || static_cast<int>(f.slot) == schema_.record_id_slot) && f.slot < kMaxSlots &&
+          !present_.test(f.slot)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Patient::link for what this reader wrote: the List values are those of lists_.
+  void link() {
+    Value* items = out_.items.data();
+    for (size_t i = 0; i < lists_seen_; ++i) {
+      Value& v = out_.values[lists_[i]];
+      v.list.items = items + v.aux;
+    }
+    for (Value& v : out_.items) {
+      if (v.kind == VKind::List) {
+        v.list.items = items + v.aux;
+      } else if (v.kind == VKind::Record) {
+        v.rec.fields = items + v.e;
+      }
+    }
+  }
+
   // read_json's node position: with no newline and only ASCII before `at`, col = offset + 1.
   [[nodiscard]] Pos pos(const char* at) const {
     const auto off = static_cast<uint32_t>(at - begin_);
@@ -130,7 +162,7 @@ class DirectReader {
   }
 
   [[nodiscard]] bool is_null(const char* p) const {
-    return end_ - p >= 4 && std::memcmp(p, "null", 4) == 0 && (end_ - p == 4 || !is_ident(p[4]));
+    return *p == 'n' && end_ - p >= 4 && std::memcmp(p, "null", 4) == 0 && (end_ - p == 4 || !is_ident(p[4]));
   }
 
   // p at '"': the string's bytes (no escapes, all plain) in s.
@@ -219,7 +251,7 @@ class DirectReader {
   // s: its text. The common cases are read here for the token the field's type needs (the
   // text is printable ASCII: no encoding check, code points = bytes); the rest goes through
   // convert_scalar.
-  const char* scalar(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
+  [[gnu::always_inline]] const char* scalar(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
     if (*p == '"') {
       const char* q = string(p, s);
       if (q == nullptr) return nullptr;
@@ -309,12 +341,20 @@ class DirectReader {
     return general(f, s, Lexical::Token, val) ? q : nullptr;
   }
 
-  // Enum `enum_id`'s value named by s (known plain ASCII): the value read last time for this
-  // enum when s is its text, else the index (convert_clean_enum); false: not found there.
+  // Which memo entry of its enum a text uses (any function of the bytes would do).
+  static size_t enum_way(std::string_view s) {
+    const size_t n = s.size();
+    return n == 0 ? 0 : (n + uc(s[0]) + uc(s[n - 1]) * 3U) % Scratch::kEnumWays;
+  }
+
+  // Enum `enum_id`'s value named by s (known plain ASCII): the value last read for this enum
+  // and a text of the same enum_way() when s is its text, else the index
+  // (convert_clean_enum); false: not found there.
   bool enum_value(int enum_id, std::string_view s, Value& val) {
     if (enum_id < 0) return false;
     const auto e = static_cast<size_t>(enum_id);
-    uint32_t* memo = e < memo_.last_enum.size() ? &memo_.last_enum[e] : nullptr;
+    const size_t at = e * Scratch::kEnumWays + enum_way(s);
+    uint32_t* memo = at < memo_.last_enum.size() ? &memo_.last_enum[at] : nullptr;
     if (memo != nullptr && e < schema_.enums.size()) {
       const auto& values = schema_.enums[e].values;
       if (*memo < values.size() && SchemaIndex::same_text(values[*memo], s)) {
@@ -340,9 +380,73 @@ class DirectReader {
     return p == end_ ? nullptr : p;
   }
 
+  // p at a key expected to be `name`: when it is, written "name": with plain bytes, the
+  // position after the ':' and the whitespace after it (not the end); else nullptr (read the
+  // key the general way).
+  const char* quoted_key(const char* p, const std::string& name) const {
+    const size_t n = name.size();
+    if (static_cast<size_t>(end_ - p) < n + 4 || p[0] != '"' || p[n + 1] != '"' || p[n + 2] != ':') return nullptr;
+    if (!equal_key(p + 1, name, n)) return nullptr;
+    p = ws(p + n + 3);
+    return p == end_ ? nullptr : p;
+  }
+
+  // Are the n bytes at a equal to those at b, and plain (kPlain)?
+  static bool plain_equal(const char* a, const char* b, size_t n) {
+    if (n >= 8) {
+      uint64_t bad = 0;
+      for (size_t i = 0; i + 8 < n; i += 8) {
+        const uint64_t x = load8(a + i);
+        if (x != load8(b + i)) return false;
+        bad |= special_bytes(x);
+      }
+      const uint64_t x = load8(a + n - 8);
+      return x == load8(b + n - 8) && (bad | special_bytes(x)) == 0;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i] || !kPlain[uc(a[i])]) return false;
+    }
+    return true;
+  }
+
+  // Are the n bytes at a (n + 3 of them readable) the bytes of `name`, and plain?
+  bool equal_key(const char* a, const std::string& name, size_t n) const {
+#if defined(__SSE2__)
+    // 16 bytes at once where 16 may be read on both sides (a short string's buffer holds 16).
+    if (n < 16 && end_ - a >= 16 && name.capacity() >= 15) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a));
+      const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(name.data()));
+      const __m128i bad =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                       _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+      const auto same = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)));
+      const auto special = static_cast<unsigned>(_mm_movemask_epi8(bad));
+      const unsigned mask = (1U << n) - 1;
+      return (same & mask) == mask && (special & mask) == 0;
+    }
+#endif
+    return n < 8 && end_ - a >= 8 && name.capacity() >= 8 ? short_equal(a, name.data(), n)
+                                                          : plain_equal(a, name.data(), n);
+  }
+
+  // plain_equal for n < 8 when 8 bytes may be read at a and at b (the rest masked off: a
+  // special byte's mark never falls below it).
+  static bool short_equal(const char* a, const char* b, size_t n) {
+    const uint64_t x = load8(a);
+    const uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
+    return ((x ^ load8(b)) & mask) == 0 && (special_bytes(x) & mask) == 0;
+  }
+
+  static uint64_t load8(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+
   // After a member or element: p past the ',' and whitespace (more follows), or past `close`
   // with `done` set.
   const char* next(const char* p, char close, bool& done) const {
+    if (p < end_ && *p == ',' && end_ - p > 1 && uc(p[1]) > ' ') return p + 1;  // compact
     p = ws(p);
     if (p == end_) return nullptr;
     if (*p == close) {
@@ -365,18 +469,38 @@ class DirectReader {
     return true;
   }
 
-  // The field or group that key k of a mapping names: the memo's guess for the key after
-  // `token`, else lookup_key (the schema-order guess, the index, a scan), remembered.
-  SchemaIndex::KeyHit find(size_t token, const FieldDef* prefix, size_t depth, uint32_t scope, std::string_view k) {
-    SchemaIndex::KeyHit hit;
+  // Key at p of a mapping (as in mapping()): the field or group it names in `hit`, and the
+  // position of its value. The memo's guess for the key after `token` is checked first, on
+  // the bytes as written (the name of the guessed field, then its group path as
+  // SchemaIndex::match_key checks it); else the key is read and looked up with lookup_key
+  // (the schema-order guess, the index, a scan), and the answer remembered.
+  const char* find(const char* p, size_t token, const FieldDef* prefix, size_t depth, uint32_t scope,
+                   SchemaIndex::KeyHit& hit) {
     uint32_t* memo = token < memo_.next_key.size() ? &memo_.next_key[token] : nullptr;
-    if (memo != nullptr && *memo != Scratch::kNone && index_.match_key(schema_, *memo, prefix, depth, k, hit)) {
-      return hit;
+    if (memo != nullptr && *memo < schema_.fields.size()) {
+      const FieldDef& f = schema_.fields[*memo];
+      const size_t n = f.segments.size();
+      const char* q = n > depth ? quoted_key(p, f.segments[depth]) : nullptr;
+      if (q != nullptr) {
+        if (n == depth + 1) {
+          bool same = true;
+          for (size_t d = 0; d < depth && same; ++d) same = SchemaIndex::same_text(f.segments[d], prefix->segments[d]);
+          if (same) {
+            hit = SchemaIndex::KeyHit{&f, nullptr, SchemaIndex::kNoScope};
+            return q;
+          }
+        } else if (index_.match_key(schema_, *memo, prefix, depth, f.segments[depth], hit)) {
+          return q;
+        }
+      }
     }
+    std::string_view k;
+    p = key(p, k);
+    if (p == nullptr) return nullptr;
     hit = lookup_key(schema_, index_, guess_, prefix, depth, scope, k);
     const FieldDef* named = hit.field != nullptr ? hit.field : hit.group;
     if (memo != nullptr && named != nullptr) *memo = static_cast<uint32_t>(named - schema_.fields.data());
-    return hit;
+    return p;
   }
 
   // p after the '{' of the record (depth 0) or of a group mapping (keys: segment `depth` of
@@ -386,10 +510,9 @@ class DirectReader {
     if (p < end_ && *p == '}') return p + 1;
     size_t token = memo_.nfields + scope;
     for (bool done = false; !done;) {
-      std::string_view k;
-      p = key(p, k);
+      SchemaIndex::KeyHit hit;
+      p = find(p, token, prefix, depth, scope, hit);
       if (p == nullptr) return nullptr;
-      const SchemaIndex::KeyHit hit = find(token, prefix, depth, scope, k);
       if (hit.field != nullptr) {
         const auto i = static_cast<size_t>(hit.field - schema_.fields.data());
         if (keys_seen_.test(i)) return nullptr;
@@ -422,7 +545,7 @@ class DirectReader {
   }
 
   // The value of top-level field f at p.
-  const char* field(const FieldDef& f, const char* p) {
+  [[gnu::always_inline]] const char* field(const FieldDef& f, const char* p) {
     if (is_null(p)) return p + 4;
     present_.set(f.slot);
     const Pos at = pos(p);
@@ -435,6 +558,7 @@ class DirectReader {
       if (p == nullptr) return nullptr;
       out_.values[f.slot] = Value::list_of(nullptr, count, first);
       out_.value_pos[f.slot] = at;
+      lists_[lists_seen_++] = f.slot;
       return p;
     }
     Value val;
@@ -480,8 +604,8 @@ class DirectReader {
   }
 
   // p at the '[' of top-level List of Record f: the layout of DocReader::read_record_list
-  // (count Record items, then count * k subfields, then the items of subfield lists), built
-  // in one pass: the subfields are read in place and the Record items inserted before them.
+  // (count Record items, then count * k subfields, then the items of subfield lists). The
+  // subfields are read into the scratch buffers and appended once the count is known.
   const char* record_list(const FieldDef& f, const char* p) {
     const auto k = static_cast<uint32_t>(f.fields.size());
     if (open_ >= max_depth_ || k >= kMaxSlots - 1) return nullptr;
@@ -489,8 +613,11 @@ class DirectReader {
     const auto base = static_cast<uint32_t>(out_.items.size());
     std::vector<Pos>& rec_pos = scratch_.rec_pos;
     rec_pos.clear();
+    scratch_.subs.clear();
+    scratch_.subs_pos.clear();
     scratch_.sub_items.clear();
     scratch_.sub_pos.clear();
+    sub_lists_ = false;
     ++open_;
     p = ws(p + 1);
     if (p < end_ && *p == ']') {
@@ -499,9 +626,9 @@ class DirectReader {
       for (bool done = false; !done;) {
         if (p == end_ || *p != '{' || open_ >= max_depth_) return nullptr;
         rec_pos.push_back(pos(p));
-        const auto subs = static_cast<uint32_t>(out_.items.size());
-        out_.items.resize(subs + k);  // unknown until read
-        out_.item_pos.resize(subs + k);
+        const auto subs = static_cast<uint32_t>(scratch_.subs.size());
+        scratch_.subs.resize(subs + k);  // unknown until read
+        scratch_.subs_pos.resize(subs + k);
         ++open_;
         p = record(f, p + 1, subs);
         --open_;
@@ -513,27 +640,41 @@ class DirectReader {
     --open_;
     const auto count = static_cast<uint32_t>(rec_pos.size());
     if (too_many_items(f, count)) return nullptr;
-    out_.items.insert(out_.items.begin() + base, count, Value{});
-    out_.item_pos.insert(out_.item_pos.begin() + base, rec_pos.begin(), rec_pos.end());
+    const auto nsub = static_cast<uint32_t>(scratch_.subs.size());
+    const auto lists = base + count + nsub;  // subfield list items go here
+    const auto nlist = static_cast<uint32_t>(scratch_.sub_items.size());
+    out_.items.resize(lists + nlist);
+    out_.item_pos.resize(lists + nlist);
+    Value* items = out_.items.data() + base;
+    Pos* item_pos = out_.item_pos.data() + base;
     for (uint32_t i = 0; i < count; ++i) {
-      Value& rec = out_.items[base + i];
+      Value& rec = items[i];
       rec.kind = VKind::Record;
       rec.aux = make_ref(f.slot, i + 1);
       rec.e = base + count + i * k;
+      item_pos[i] = rec_pos[i];
     }
-    const auto lists = static_cast<uint32_t>(out_.items.size());  // subfield list items go here
-    for (uint32_t j = base + count; j < lists; ++j) {
-      if (out_.items[j].kind == VKind::List) out_.items[j].aux += lists;
+    if (nsub != 0) {
+      std::memcpy(static_cast<void*>(items + count), scratch_.subs.data(), nsub * sizeof(Value));
+      std::memcpy(static_cast<void*>(item_pos + count), scratch_.subs_pos.data(), nsub * sizeof(Pos));
     }
-    out_.items.insert(out_.items.end(), scratch_.sub_items.begin(), scratch_.sub_items.end());
-    out_.item_pos.insert(out_.item_pos.end(), scratch_.sub_pos.begin(), scratch_.sub_pos.end());
+    if (sub_lists_) {
+      for (uint32_t j = count; j < count + nsub; ++j) {
+        if (items[j].kind == VKind::List) items[j].aux += lists;
+      }
+    }
+    if (nlist != 0) {
+      std::memcpy(static_cast<void*>(items + count + nsub), scratch_.sub_items.data(), nlist * sizeof(Value));
+      std::memcpy(static_cast<void*>(item_pos + count + nsub), scratch_.sub_pos.data(), nlist * sizeof(Pos));
+    }
     out_.values[f.slot] = Value::list_of(nullptr, count, base);
     out_.value_pos[f.slot] = at;
+    lists_[lists_seen_++] = f.slot;
     return p;
   }
 
-  // p after the '{' of one element of List of Record f; its subfields go to out_.items[at..).
-  const char* record(const FieldDef& f, const char* p, uint32_t at) {
+  // p after the '{' of one element of List of Record f; its subfields go to scratch_.subs[at..).
+  [[gnu::always_inline]] const char* record(const FieldDef& f, const char* p, uint32_t at) {
     SlotSet seen;   // keys met (a second is a duplicate)
     SlotSet given;  // subfields with a non-null value
     size_t guess = 0;
@@ -544,14 +685,19 @@ class DirectReader {
       ++p;
     } else {
       for (bool done = false; !done;) {
-        std::string_view k;
-        p = key(p, k);
-        if (p == nullptr) return nullptr;
         uint32_t* memo = base + token < memo_.sub_next.size() ? &memo_.sub_next[base + token] : nullptr;
         int sub = -1;
-        if (memo != nullptr && *memo != Scratch::kNone && SchemaIndex::match_sub(f, *memo, k)) {
+        const char* q = nullptr;
+        if (memo != nullptr && *memo < f.fields.size() && *memo < kMaxSlots - 1) {
+          q = quoted_key(p, f.fields[*memo].path);  // SchemaIndex::match_sub on the bytes as written
+        }
+        if (q != nullptr) {
           sub = static_cast<int>(*memo);
+          p = q;
         } else {
+          std::string_view k;
+          p = key(p, k);
+          if (p == nullptr) return nullptr;
           sub = lookup_sub(index_, f, guess, k);
           if (memo != nullptr && sub >= 0) *memo = static_cast<uint32_t>(sub);
         }
@@ -572,7 +718,8 @@ class DirectReader {
     return p;
   }
 
-  const char* subfield(const FieldDef& sf, const char* p, uint32_t at, SlotSet& given, size_t s) {
+  [[gnu::always_inline]] const char* subfield(const FieldDef& sf, const char* p, uint32_t at, SlotSet& given,
+                                              size_t s) {
     if (is_null(p)) return p + 4;
     given.set(s);
     const Pos vp = pos(p);
@@ -583,13 +730,14 @@ class DirectReader {
       uint32_t count = 0;
       p = enum_items(sf, p, scratch_.sub_items, scratch_.sub_pos, first, count);  // placed by record_list
       val = Value::list_of(nullptr, count, first);
+      sub_lists_ = true;
     } else {
       std::string_view text;
       p = scalar(sf, p, val, text);
     }
     if (p == nullptr) return nullptr;
-    out_.items[at] = val;
-    out_.item_pos[at] = vp;
+    scratch_.subs[at] = val;
+    scratch_.subs_pos[at] = vp;
     return p;
   }
 
@@ -606,6 +754,9 @@ class DirectReader {
   SlotSet present_;                    // top-level fields with a non-null value
   std::array<uint32_t, 16> groups_{};  // scopes of the groups met
   size_t groups_seen_ = 0;
+  std::array<uint32_t, kMaxSlots> lists_;  // slots of the List values written
+  size_t lists_seen_ = 0;
+  bool sub_lists_ = false;  // a subfield list was read (its aux is relative to sub_items)
   Scratch& scratch_ = thread_scratch();
   Scratch& memo_ = scratch_;
 };

@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/source.hpp"
@@ -63,6 +65,9 @@ class TextStore {
   size_t bytes_ = 0;  // total size of blocks_
 };
 
+static_assert(std::is_trivially_copyable_v<Value> && std::is_trivially_copyable_v<Pos> &&
+              static_cast<int>(VKind::Unknown) == 0);  // Patient::reset clears them with memset
+
 struct Patient {
   std::string id;
   bool has_id = false;
@@ -80,8 +85,14 @@ struct Patient {
   void reset(size_t slots) {
     id.clear();
     has_id = false;
-    values.assign(slots, Value{});
-    value_pos.assign(slots, Pos{});
+    if (slots != 0 && values.size() == slots && value_pos.size() == slots) {
+      // The common case (a Patient reused for the same schema): Value{} and Pos{} are zero bytes.
+      std::memset(static_cast<void*>(values.data()), 0, slots * sizeof(Value));
+      std::memset(static_cast<void*>(value_pos.data()), 0, slots * sizeof(Pos));
+    } else {
+      values.assign(slots, Value{});
+      value_pos.assign(slots, Pos{});
+    }
     items.clear();
     item_pos.clear();
     texts.clear();
