@@ -71,6 +71,30 @@ const char* kCriteria = R"(criteria:
     title: Every lesion in the lung
     expr: all(lesions, l, l.site == "lung")
     evidence: [review2021]
+  late_and_fit:
+    title: Metastases after the window, fit
+    expr: late_metastases and fit
+    evidence: [review2021]
+  no_lung_unfit:
+    title: No lung lesion, not fit
+    expr: not any_lung and not (ecog <= 2)
+    evidence: [trial2020]
+  some_non_visceral:
+    title: Some lesion outside the visceral sites
+    expr: any(lesions, l, not (l.site in visceral_sites))
+    evidence: [review2021]
+  some_unstaged:
+    title: Some lesion at a site the staging did not look at (an enum-list field)
+    expr: any(lesions, l, not (l.site in staged_sites))
+    evidence: [review2021]
+  too_many:
+    title: More lesions than the maximum
+    expr: count(lesions) > max_lesions
+    evidence: [review2021]
+  unknown_ecog:
+    title: ECOG not recorded
+    expr: not known(ecog)
+    evidence: [trial2020]
 )";
 
 const char* kFacts = R"(facts:
@@ -81,6 +105,14 @@ const char* kFacts = R"(facts:
   synchronous:
     title: Metastases diagnosed within the window after the primary
     expr: metastases.diagnosed <= add_months(primary.diagnosed, window_months)
+    evidence: [review2021]
+  late_metastases:
+    title: Metastases diagnosed after the window (used once, four instructions)
+    expr: metastases.diagnosed > add_months(primary.diagnosed, window_months)
+    evidence: [review2021]
+  metastases_first:
+    title: Metastases diagnosed before the primary (two date fields)
+    expr: metastases.diagnosed < primary.diagnosed
     evidence: [review2021]
   any_lung:
     title: Some lesion in the lung
@@ -172,27 +204,101 @@ class FastPrograms : public ::testing::Test {
 };
 
 TEST_F(FastPrograms, SmallAndSingleUseDefinitionsAreInlined) {
-  // `fit or adult`: `ecog <= 2` (one instruction) and `age >= adult_age` (three), each used
-  // by several criteria, compiled in place.
+  // `fit or adult`: `ecog <= 2` and `age >= adult_age` (the parameter folded in: one
+  // instruction each), each used by several criteria, compiled in place.
   auto ops = program("fit_or_adult");
-  EXPECT_EQ(count(ops, FCode::Def), 0U);
-  EXPECT_EQ(count(ops, FCode::FieldCmpK), 1U);
-  EXPECT_EQ(count(ops, FCode::Param), 1U);
-  // `lesion_count` (one instruction) is inlined at both of its uses.
+  EXPECT_EQ(count(ops, FCode::Def) + count(ops, FCode::DefB), 0U);
+  EXPECT_EQ(count(ops, FCode::FieldCmpK), 2U);
+  EXPECT_EQ(count(ops, FCode::Param), 0U);
+  EXPECT_EQ(ops.size(), 3U);  // FieldCmpK OrJump FieldCmpK: no instruction combines them
+  // `lesion_count` (one instruction) is inlined at both of its uses, each fused with its
+  // comparison.
   ops = program("few_lesions");
-  EXPECT_EQ(count(ops, FCode::Def), 0U);
-  EXPECT_EQ(count(ops, FCode::Count), 2U);
+  EXPECT_EQ(count(ops, FCode::Def) + count(ops, FCode::DefB), 0U);
+  EXPECT_EQ(count(ops, FCode::CountCmpK), 2U);
+  EXPECT_EQ(count(ops, FCode::Count), 0U);
+  // `fit_and_adult` and `few_lesions` (three instructions each) are tiny: inlined too.
+  ops = program("fit_adult_few");
+  EXPECT_EQ(count(ops, FCode::Def) + count(ops, FCode::DefB) + count(ops, FCode::DefInline), 0U);
+  EXPECT_EQ(ops.size(), 7U);
 }
 
 TEST_F(FastPrograms, ASingleUseDefinitionIsInlinedBehindItsMemo) {
-  // `fit_and_adult` (six instructions) is used only here: inlined behind a DefInline that takes
-  // its memoized value when there is one; `few_lesions` (eight, used twice) stays a call.
-  auto ops = program("fit_adult_few");
+  // `late_metastases` (four instructions: two date loads, the months added, the comparison)
+  // is used only here: inlined behind a DefInline that takes its memoized value when there is
+  // one.
+  auto ops = program("late_and_fit");
   EXPECT_EQ(count(ops, FCode::DefInline), 1U);
-  EXPECT_EQ(count(ops, FCode::Def), 1U);
+  EXPECT_EQ(count(ops, FCode::Def) + count(ops, FCode::DefB), 0U);
   ASSERT_FALSE(ops.empty());
   EXPECT_EQ(ops[0].code, FCode::DefInline);
-  EXPECT_EQ(ops[0].loop.len, 6U);
+  EXPECT_EQ(ops[0].loop.len, 4U);
+  EXPECT_EQ(count(ops, FCode::AddMonthsK), 1U);  // the parameter's months folded in
+  const std::string dates = "primary: {diagnosed: 2024-01-15}, ecog: 1, metastases: {diagnosed: ";
+  EXPECT_EQ(value("late_and_fit", dates + "2024-07-16}"), "true");
+  EXPECT_EQ(value("late_and_fit", dates + "2024-07-15}"), "false");
+  EXPECT_EQ(value("late_and_fit", dates + "2024-07}"), "unknown");  // a month only: either way
+  EXPECT_EQ(value("late_and_fit", "ecog: 1, metastases: {diagnosed: 2024-07-16}"), "unknown");
+  EXPECT_EQ(value("late_and_fit", "ecog: 3, metastases: {diagnosed: 2024-07-16}"), "false");
+}
+
+// `not x` folds into x's instruction when that is a boolean load, a `known`, a membership or
+// an enum loop (FCode's kNegate); otherwise it stays a Not instruction.
+TEST_F(FastPrograms, NegationFoldsIntoTheInstructionItNegates) {
+  auto ops = program("no_lung_unfit");
+  EXPECT_EQ(count(ops, FCode::Not), 1U);  // `not (ecog <= 2)`: a comparison keeps its Not
+  ASSERT_EQ(count(ops, FCode::DefB), 1U);
+  EXPECT_NE(ops[0].kind & kNegate, 0);  // `not any_lung`
+  const std::string lung = "lesions: [{site: lung}]";
+  EXPECT_EQ(value("no_lung_unfit", "ecog: 3, lesions: [{site: bone}]"), "true");
+  EXPECT_EQ(value("no_lung_unfit", "ecog: 3, " + lung), "false");
+  EXPECT_EQ(value("no_lung_unfit", "ecog: 1, lesions: [{site: bone}]"), "false");
+  EXPECT_EQ(value("no_lung_unfit", "lesions: [{site: bone}]"), "unknown");
+  EXPECT_EQ(value("no_lung_unfit", lung), "false");  // false and unknown
+  ops = program("unknown_ecog");
+  ASSERT_EQ(ops.size(), 1U);
+  EXPECT_EQ(ops[0].code, FCode::KnownField);
+  EXPECT_NE(ops[0].kind & kNegate, 0);
+  EXPECT_EQ(value("unknown_ecog", "age: 60"), "true");
+  EXPECT_EQ(value("unknown_ecog", "ecog: 0"), "false");
+  // A negated membership in a loop body: a loop (not one ListEnum instruction).
+  ops = program("some_non_visceral");
+  EXPECT_EQ(count(ops, FCode::ListEnum), 0U);
+  EXPECT_EQ(count(ops, FCode::Not), 0U);
+  EXPECT_EQ(value("some_non_visceral", "lesions: [{site: lung}, {site: bone}]"), "true");
+  EXPECT_EQ(value("some_non_visceral", "lesions: [{site: lung}, {site: liver}]"), "false");
+  EXPECT_EQ(value("some_non_visceral", "lesions: []"), "false");
+  EXPECT_EQ(value("some_non_visceral", "age: 60"), "unknown");
+  ops = program("some_unstaged");
+  EXPECT_EQ(count(ops, FCode::InField), 1U);
+  EXPECT_EQ(count(ops, FCode::Not), 0U);
+  const std::string lesions = "lesions: [{site: bone}, {site: liver}]";
+  EXPECT_EQ(value("some_unstaged", lesions + ", staged_sites: [liver]"), "true");
+  EXPECT_EQ(value("some_unstaged", lesions + ", staged_sites: [liver, bone]"), "false");
+  EXPECT_EQ(value("some_unstaged", lesions), "unknown");
+}
+
+// Comparisons with a constant, of a list's length with a constant and of two date fields are
+// single instructions.
+TEST_F(FastPrograms, ComparisonsFuseWithTheirOperands) {
+  auto ops = program("too_many");
+  ASSERT_EQ(ops.size(), 1U);
+  EXPECT_EQ(ops[0].code, FCode::CountCmpK);
+  EXPECT_EQ(value("too_many", "lesions: [{site: lung}]"), "false");
+  EXPECT_EQ(value("too_many",
+                  "lesions: [{site: lung}, {site: lung}, {site: lung}, {site: lung}, {site: lung}, "
+                  "{site: lung}]"),
+            "true");
+  EXPECT_EQ(value("too_many", "age: 60"), "unknown");
+  ops = program("metastases_first");
+  ASSERT_EQ(ops.size(), 1U);
+  EXPECT_EQ(ops[0].code, FCode::DateCmp);
+  const std::string primary = "primary: {diagnosed: 2024-01-15}, metastases: {diagnosed: ";
+  EXPECT_EQ(value("metastases_first", primary + "2024-01-14}"), "true");
+  EXPECT_EQ(value("metastases_first", primary + "2024-01-15}"), "false");
+  EXPECT_EQ(value("metastases_first", primary + "2024-01}"), "unknown");  // either way
+  EXPECT_EQ(value("metastases_first", primary + "2023-12}"), "true");     // every day of it
+  EXPECT_EQ(value("metastases_first", "metastases: {diagnosed: 2024-01-14}"), "unknown");
 }
 
 TEST_F(FastPrograms, MembershipInAParameterOrAnEnumListFieldIsCompiled) {
@@ -234,7 +340,7 @@ TEST_F(FastPrograms, ASharedDefinitionWithALoopStaysACall) {
   // `any_lung` loops over the lesions and is used twice: computed once, through the memo.
   for (const char* def : {"lung_and_fit", "lung_and_adult"}) {
     auto ops = program(def);
-    EXPECT_EQ(count(ops, FCode::Def), 1U) << def;
+    EXPECT_EQ(count(ops, FCode::DefB), 1U) << def;
     EXPECT_EQ(count(ops, FCode::Loop), 0U) << def;
   }
 }

@@ -771,9 +771,31 @@ Value Evaluator::decide_from(uint32_t o, uint32_t i) {
   return u;
 }
 
+bool Evaluator::conditions(const ConditionsProgram& p, uint64_t& holds) {
+  double bits = 0;
+  if (p.len == 0 || s_.verify_fast || !run_ops(p.first, bits)) return false;
+  holds = static_cast<uint64_t>(bits);
+  return true;
+}
+
 Value Evaluator::decide(uint32_t o) {
   uint64_t before = s_.rules_reached[o];
-  Value v = decide_from(o, 0);
+  // The decision program when every condition it meets is known (the same conditions, in the
+  // same order, as decide_from); else rule by rule with Kleene logic.
+  const OutputDef& od = m_.outputs[o];
+  double first_rule = 0;
+  Value v;
+  if (od.decision_len != 0 && !s_.verify_fast && run_ops(od.decision_first, first_rule)) {
+    const auto i = static_cast<uint32_t>(first_rule);
+    if (i < od.rules.size()) {
+      if (i < 64) s_.rules_reached[o] |= uint64_t{1} << i;
+      v = rule_value(o, i);
+    } else {
+      v = Value::unknown();
+    }
+  } else {
+    v = decide_from(o, 0);
+  }
   // The matched rule, when exactly one rule decided on a determinate path.
   uint64_t reached = s_.rules_reached[o] & ~before;
   if (v.kind != VKind::Unknown && reached != 0 && (reached & (reached - 1)) == 0) {

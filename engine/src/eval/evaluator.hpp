@@ -60,6 +60,9 @@ class Evaluator {
   Value def(uint32_t d);
   // Every definition, in declaration order (the trace): the same values as def(d) for each d.
   void eval_all_defs();
+  // The conditions of `p` that are true (bit i: condition i), when every one of them is known
+  // (each then has the value expr() gives it); false when some is not, or there is no program.
+  bool conditions(const ConditionsProgram& p, uint64_t& holds);
   Value eval(uint32_t node);
   Value expr(const ExprRef& e) { return e.present() ? root(e.root) : Value::unknown(); }
 
@@ -107,8 +110,8 @@ class Evaluator {
   // Fast-tier programs (eval/fast_prog.cpp): false when the program bails out. `run` takes
   // one-instruction programs inline and hands the others to `run_prog`.
   bool run(const HotNode& root, double& out);
-  bool run_prog(const HotNode& root, double& out);
-  bool exec(const HotNode& root, double& out);
+  bool run_prog(const HotNode& root, double& out) { return run_ops(root.prog_first, out); }
+  bool run_ops(uint32_t first, double& out);  // the program starting at fast_ops[first]
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.
   bool store_fast(uint32_t d, double x);

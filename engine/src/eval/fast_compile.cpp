@@ -1,6 +1,9 @@
 // Compiles root expressions into fast-tier programs (eval/fast_prog.hpp).
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
+#include "eval/fast_ops.hpp"
 #include "eval/fast_prog.hpp"
 
 namespace oligoscreen::detail {
@@ -22,10 +25,25 @@ class Compiler {
     depth_ = max_depth_ = loops_ = 0;
     if (!emit(root) || max_depth_ > kFastStack) return false;
     out.insert(out.end(), ops_.begin(), ops_.end());
+    out.push_back(make(FCode::End));
     return true;
   }
 
  private:
+  // Index of a load instruction by kind (kind_of's kinds): Bool, Number, Enum, Date.
+  static int load_index(VKind k) {
+    switch (k) {
+      case VKind::Bool:
+        return 0;
+      case VKind::Number:
+        return 1;
+      case VKind::Enum:
+        return 2;
+      default:
+        return 3;
+    }
+  }
+
   static bool kind_of(Type::Kind t, VKind& k) {
     switch (t) {
       case Type::Bool:
@@ -81,15 +99,64 @@ class Compiler {
     return true;
   }
 
-  bool short_circuit(const HotNode& n, FCode jump, FCode combine) {
+  // A comparison `a <op> b`; with b a constant, one instruction comparing with it (and with a
+  // as well a number field or a list length, one instruction for all); two date fields, one.
+  bool comparison(const HotNode& n, FCode c) {
+    const size_t at = ops_.size();
+    if (!emit(n.a)) return false;
+    const size_t mid = ops_.size();
+    if (!emit(n.b)) return false;
+    const auto op = static_cast<uint8_t>(n.op);
+    const bool one_a = mid == at + 1, one_b = ops_.size() == mid + 1;
+    if (one_b && ops_[mid].code == FCode::Const) {
+      const double k = ops_[mid].k;
+      if (one_a && (ops_[at].code == FCode::FieldN || (ops_[at].code == FCode::Count && ops_[at].var == 0))) {
+        FastOp f = make(ops_[at].code == FCode::FieldN ? FCode::FieldCmpK : FCode::CountCmpK, ops_[at].a, op);
+        f.k = k;
+        ops_.resize(at);
+        depth_ -= 2;
+        push(f, 1);
+        return true;
+      }
+      ops_[mid].code = FCode::CmpK;
+      ops_[mid].kind = op;
+      --depth_;
+      return true;
+    }
+    if (one_a && one_b && ops_[at].code == FCode::FieldD && ops_[mid].code == FCode::FieldD && ops_[mid].a <= 0xFFFF) {
+      const uint32_t x = ops_[at].a, y = ops_[mid].a;
+      ops_.resize(at);
+      depth_ -= 2;
+      push(make(FCode::DateCmp, x, op, static_cast<uint16_t>(y)), 1);
+      return true;
+    }
+    push(make(c), -1);
+    return true;
+  }
+
+  // `x and y` / `x or y`: the jump after x decides (FCode::AndJump); y's value is the result
+  // when it runs, so no instruction combines them.
+  bool short_circuit(const HotNode& n, FCode jump) {
     if (!emit(n.a)) return false;
     size_t at = ops_.size();
-    push(make(jump), 0);
+    push(make(jump), -1);
     if (!emit(n.b)) return false;
-    push(make(combine), -1);
     ops_[at].a = static_cast<uint32_t>(ops_.size() - at - 1);
     ops_[at].mask = reads(n.b);
     return true;
+  }
+
+  // Can the value of the ops emitted for node `x` since `at` be negated by a flag on the last
+  // of them? Only when that instruction runs on every path through x's code and computes a
+  // boolean the flag negates (FCode, kNegate).
+  bool negatable(uint32_t x, size_t at) const {
+    if (ops_.size() <= at) return false;
+    const FCode c = ops_.back().code;
+    if (ops_.size() == at + 1) {
+      return c == FCode::FieldB || c == FCode::DefB || c == FCode::KnownField || c == FCode::KnownSub ||
+             c == FCode::KnownDef || c == FCode::ListEnum;
+    }
+    return m_.hot[x].op == Op::In && (c == FCode::InMask || c == FCode::InField);
   }
 
   // The top-level slots an operand may read, as a slot mask (all bits when it cannot tell).
@@ -149,10 +216,12 @@ class Compiler {
         push(op, 1);
         return true;
       }
-      case Op::Field:
+      case Op::Field: {
         if (!kind_of(n.type, k)) return false;
-        push(make(FCode::Field, n.index, static_cast<uint8_t>(k)), 1);
+        static constexpr FCode kLoad[] = {FCode::FieldB, FCode::FieldN, FCode::FieldE, FCode::FieldD};
+        push(make(kLoad[load_index(k)], n.index), 1);
         return true;
+      }
       case Op::SubField:
         if (!kind_of(n.type, k) || m_.hot[n.a].op != Op::Var) return false;
         push(make(FCode::Sub, n.index, static_cast<uint8_t>(k), static_cast<uint16_t>(m_.hot[n.a].index)), 1);
@@ -161,19 +230,31 @@ class Compiler {
         if (!kind_of(n.type, k)) return false;
         push(make(FCode::Var, 0, static_cast<uint8_t>(k), static_cast<uint16_t>(n.index)), 1);
         return true;
-      case Op::Param:
+      case Op::Param: {
         if (!kind_of(n.type, k)) return false;
-        push(make(FCode::Param, n.index, static_cast<uint8_t>(k)), 1);
+        // Parameters are constants of the rule set: a value of the kind wanted is folded in.
+        FastOp op = make(FCode::Const);
+        if (!fastop::take(m_.params[n.index].value, static_cast<uint8_t>(k), op.k)) {
+          op = make(FCode::Param, n.index, static_cast<uint8_t>(k));  // bails when run
+        }
+        push(op, 1);
         return true;
+      }
       case Op::Def:
         if (!kind_of(n.type, k)) return false;
         if (inline_def(n.index, k)) return true;
-        push(make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
+        push(k == VKind::Bool ? make(FCode::DefB, n.index) : make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
         return true;
-      case Op::Not:
+      case Op::Not: {
+        const size_t at = ops_.size();
         if (n.type != Type::Bool || !emit(n.a)) return false;
-        push(make(FCode::Not), 0);
+        if (negatable(n.a, at)) {
+          ops_.back().kind ^= kNegate;
+        } else {
+          push(make(FCode::Not), 0);
+        }
         return true;
+      }
       case Op::Neg:
         if (n.type != Type::Number || !emit(n.a)) return false;
         push(make(FCode::Neg), 0);
@@ -184,9 +265,9 @@ class Compiler {
       // and record the thresholds an unknown field is compared with, which the missing-data
       // analysis tests (the jump carries the slots x may read).
       case Op::And:
-        return short_circuit(n, FCode::AndJump, FCode::And);
+        return short_circuit(n, FCode::AndJump);
       case Op::Or:
-        return short_circuit(n, FCode::OrJump, FCode::Or);
+        return short_circuit(n, FCode::OrJump);
       case Op::Add:
         return n.type == Type::Number && binary(n, FCode::Add);
       case Op::Sub:
@@ -205,7 +286,7 @@ class Compiler {
         bool equality = n.operand_type == Type::Enum || n.operand_type == Type::Bool;
         if (!ordered && !(equality && (n.op == Op::Eq || n.op == Op::Ne))) return false;
         static constexpr FCode kCmp[] = {FCode::Eq, FCode::Ne, FCode::Lt, FCode::Le, FCode::Gt, FCode::Ge};
-        return binary(n, kCmp[static_cast<int>(n.op) - static_cast<int>(Op::Eq)]);
+        return comparison(n, kCmp[static_cast<int>(n.op) - static_cast<int>(Op::Eq)]);
       }
       case Op::CmpConst: {
         bool sub = n.c != kNone;
@@ -388,7 +469,19 @@ class Compiler {
         if (n.args_count != 2 || m_.hot[args[0]].type != Type::Date || m_.hot[args[1]].type != Type::Number) {
           return false;
         }
-        if (!emit(args[0]) || !emit(args[1])) return false;
+        if (!emit(args[0])) return false;
+        {
+          const size_t mid = ops_.size();
+          if (!emit(args[1])) return false;
+          if (n.fn == Fn::AddMonths && ops_.size() == mid + 1 && ops_[mid].code == FCode::Const) {
+            // A constant number of months: folded in (the amount as the general tier takes it).
+            const double months = ops_[mid].k;
+            ops_[mid] = make(FCode::AddMonthsK);
+            ops_[mid].a = static_cast<uint32_t>(static_cast<int32_t>(std::trunc(std::clamp(months, -1e6, 1e6))));
+            --depth_;
+            return true;
+          }
+        }
         push(make(n.fn == Fn::AddMonths ? FCode::AddMonths : FCode::AddDays), -1);
         return true;
       default:
@@ -411,7 +504,8 @@ class Compiler {
       sub = ops_[first].a & 0xFFFFU;
       mask = uint64_t{1} << k;
     } else if (len == 2 && ops_[first].code == FCode::Sub && ops_[first].var == var &&
-               ops_[first].kind == static_cast<uint8_t>(VKind::Enum) && ops_[first + 1].code == FCode::InMask) {
+               ops_[first].kind == static_cast<uint8_t>(VKind::Enum) && ops_[first + 1].code == FCode::InMask &&
+               ops_[first + 1].kind == 0) {
       sub = ops_[first].a;
       mask = ops_[first + 1].mask;
     } else {
@@ -438,6 +532,108 @@ class Compiler {
   int depth_ = 0, max_depth_ = 0, loops_ = 0;
 };
 
+// Per output with rules, its decision program (OutputDef::decision_first): each condition's
+// program in rule order, followed by "false: on to the next rule", else the rule's index;
+// `otherwise` (and the end of the list) gives its index directly.
+void compile_decisions(RuleSetModel& m) {
+  auto make = [](FCode c, uint32_t a = 0) {
+    FastOp op;
+    op.code = c;
+    op.a = a;
+    return op;
+  };
+  auto index = [&](size_t i) {
+    FastOp op = make(FCode::Const);
+    op.k = static_cast<double>(i);
+    return op;
+  };
+  std::vector<FastOp> ops;
+  std::vector<size_t> to_end;
+  for (OutputDef& od : m.outputs) {
+    od.decision_first = od.decision_len = 0;
+    ops.clear();
+    to_end.clear();
+    bool ok = !od.rules.empty(), closed = false;
+    for (size_t i = 0; i < od.rules.size() && ok && !closed; ++i) {
+      const DecideRule& r = od.rules[i];
+      if (r.otherwise) {
+        ops.push_back(index(i));
+        closed = true;
+        break;
+      }
+      const HotNode* h = r.when.present() && r.when.root < m.hot.size() ? &m.hot[r.when.root] : nullptr;
+      if (h == nullptr || h->prog_len == 0 || h->type != Type::Bool) {
+        ok = false;
+        break;
+      }
+      const auto first = m.fast_ops.begin() + h->prog_first;
+      ops.insert(ops.end(), first, first + h->prog_len);  // relative jumps stay valid
+      ops.push_back(make(FCode::JumpIfFalse, 2));         // past the index and its jump
+      ops.push_back(index(i));
+      to_end.push_back(ops.size());
+      ops.push_back(make(FCode::Jump));
+    }
+    if (!ok) continue;
+    if (!closed) ops.push_back(index(od.rules.size()));
+    for (size_t j : to_end) ops[j].a = static_cast<uint32_t>(ops.size() - j - 1);
+    od.decision_first = static_cast<uint32_t>(m.fast_ops.size());
+    od.decision_len = static_cast<uint32_t>(ops.size());
+    m.fast_ops.insert(m.fast_ops.end(), ops.begin(), ops.end());
+    m.fast_ops.push_back(make(FCode::End));
+  }
+}
+
+// The conditions `whens[i]` (selected by `take(i)`) as one program (ConditionsProgram): the
+// empty set, then each condition's program and a SetBit of its bit.
+template <typename Take>
+ConditionsProgram compile_conditions(RuleSetModel& m, const std::vector<const ExprRef*>& whens, Take take) {
+  ConditionsProgram p;
+  if (whens.size() > ConditionsProgram::kMaxConditions) return p;
+  std::vector<FastOp> ops(1);  // a Const 0
+  for (size_t i = 0; i < whens.size(); ++i) {
+    if (!take(i)) continue;
+    const ExprRef& w = *whens[i];
+    const HotNode* h = w.present() && w.root < m.hot.size() ? &m.hot[w.root] : nullptr;
+    if (h == nullptr || h->prog_len == 0 || h->type != Type::Bool) return p;
+    const auto first = m.fast_ops.begin() + h->prog_first;
+    ops.insert(ops.end(), first, first + h->prog_len);
+    FastOp set;
+    set.code = FCode::SetBit;
+    set.k = static_cast<double>(uint64_t{1} << i);
+    ops.push_back(set);
+  }
+  FastOp end;
+  end.code = FCode::End;
+  ops.push_back(end);
+  p.first = static_cast<uint32_t>(m.fast_ops.size());
+  p.len = static_cast<uint32_t>(ops.size() - 1);
+  m.fast_ops.insert(m.fast_ops.end(), ops.begin(), ops.end());
+  return p;
+}
+
+template <typename Item>
+std::vector<const ExprRef*> whens_of(const std::vector<Item>& items) {
+  std::vector<const ExprRef*> out;
+  for (const Item& x : items) out.push_back(&x.when);
+  return out;
+}
+
+void compile_condition_lists(RuleSetModel& m) {
+  auto all = [](size_t) { return true; };
+  for (OutputDef& od : m.outputs) {
+    const auto reasons = whens_of(od.reasons);
+    od.reasons_for_code.clear();
+    const size_t codes = od.enum_id < m.schema.enums.size() ? m.schema.enums[od.enum_id].values.size() : 0;
+    for (size_t code = 0; code < codes && code < 64; ++code) {
+      od.reasons_for_code.push_back(
+          compile_conditions(m, reasons, [&](size_t i) { return ((od.reasons[i].for_mask >> code) & 1U) != 0; }));
+    }
+    od.site_evidence_prog = compile_conditions(m, whens_of(od.site_evidence), all);
+    od.notes_prog = compile_conditions(m, whens_of(od.notes), all);
+  }
+  m.warnings_prog = compile_conditions(m, whens_of(m.warnings), all);
+}
+
 }  // namespace
 
 void compile_fast_programs(RuleSetModel& m) {
@@ -463,8 +659,10 @@ void compile_fast_programs(RuleSetModel& m) {
     auto first = static_cast<uint32_t>(m.fast_ops.size());
     if (!c.compile(static_cast<uint32_t>(i), m.fast_ops)) continue;
     h.prog_first = first;
-    h.prog_len = static_cast<uint32_t>(m.fast_ops.size()) - first;
+    h.prog_len = static_cast<uint32_t>(m.fast_ops.size()) - first - 1;  // without its End
   }
+  compile_decisions(m);
+  compile_condition_lists(m);
 }
 
 }  // namespace oligoscreen::detail

@@ -66,19 +66,36 @@ inline bool enum_k(const Value& v, const FastOp& op, double& out) {
 }
 
 // A one-instruction program over top-level fields (`age >= 18`, `flag_a`, `kind == "x"`,
-// `known(extra)`), run without entering the interpreter: 1 with `out` set, 0 where the
-// interpreter would bail out, -1 when `op` is not such an instruction.
+// `known(extra)`, `count(lesions) > 5`), run without entering the interpreter: 1 with `out`
+// set, 0 where the interpreter would bail out, -1 when `op` is not such an instruction.
 inline int run_single(const FastOp& op, const Value* values, double& out) {
+  const bool negate = (op.kind & kNegate) != 0;
   switch (op.code) {
     case FCode::FieldCmpK:
       return field_cmp_k(values[op.a], op, out) ? 1 : 0;
-    case FCode::Field:
-      return take(values[op.a], op.kind, out) ? 1 : 0;
+    case FCode::FieldB: {
+      const Value& v = values[op.a];
+      if (v.kind != VKind::Bool) return 0;
+      out = (v.b != negate) ? 1 : 0;
+      return 1;
+    }
+    case FCode::FieldN:
+      return take(values[op.a], static_cast<uint8_t>(VKind::Number), out) ? 1 : 0;
+    case FCode::FieldE:
+      return take(values[op.a], static_cast<uint8_t>(VKind::Enum), out) ? 1 : 0;
+    case FCode::FieldD:
+      return take(values[op.a], static_cast<uint8_t>(VKind::Date), out) ? 1 : 0;
     case FCode::FieldEnumK:
       return enum_k(values[op.a], op, out) ? 1 : 0;
     case FCode::KnownField:
-      out = values[op.a].kind != VKind::Unknown ? 1 : 0;
+      out = ((values[op.a].kind != VKind::Unknown) != negate) ? 1 : 0;
       return 1;
+    case FCode::CountCmpK: {
+      const Value& l = values[op.a];
+      if (l.kind != VKind::List) return 0;
+      out = cmp(op.kind, l.list.count, op.k);
+      return 1;
+    }
     default:
       return -1;
   }

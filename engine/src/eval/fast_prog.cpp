@@ -71,279 +71,356 @@ inline bool Evaluator::may_skip(uint64_t mask) {
   return classify_slots(mask);
 }
 
-// The interpreter, inlined into run_prog (one program) and eval_all_defs (every definition's
-// program in turn, without a call per definition).
-[[gnu::always_inline]] inline bool Evaluator::exec(const HotNode& root, double& out) {
+// The interpreter: direct-threaded dispatch (each instruction jumps straight to the next
+// one's handler through a table of label addresses, a GNU extension that GCC and Clang
+// support; every program ends with FCode::End).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#if defined(__clang__)
+#pragma GCC diagnostic ignored "-Wgnu-label-as-value"
+#endif
+bool Evaluator::run_ops(uint32_t first, double& out) {
+  static const void* const kHandlers[] = {
+      // in FCode order
+      &&FieldB, &&FieldN,  &&FieldE,      &&FieldD,     &&Sub,        &&Var,        &&Param,
+      &&Def,    &&DefB,    &&Const,       &&FieldCmpK,  &&SubCmpK,    &&FieldEnumK, &&SubEnumK,
+      &&CmpK,   &&DateCmp, &&CountCmpK,   &&Not,        &&Neg,        &&Add,        &&Sub2,
+      &&Mul,    &&Div,     &&Lt,          &&Le,         &&Gt,         &&Ge,         &&Eq,
+      &&Ne,     &&InMask,  &&InField,     &&KnownField, &&KnownSub,   &&KnownDef,   &&Count,
+      &&Loop,   &&LoopEnd, &&DaysBetween, &&AddMonths,  &&AddMonthsK, &&AddDays,    &&JumpIfFalse,
+      &&Jump,   &&AndJump, &&OrJump,      &&DefInline,  &&SetBit,     &&ListEnum,   &&End};
+  static_assert(sizeof kHandlers / sizeof kHandlers[0] == static_cast<size_t>(FCode::End) + 1);
+
   double stack[kFastStack];
   LoopFrame loops[kFastLoops];
   double* sp = stack;
   LoopFrame* lp = loops;
   const Value* values = values_;
-  const FastOp* pc = m_.fast_ops.data() + root.prog_first;
-  const FastOp* end = pc + root.prog_len;
-  for (; pc != end; ++pc) {
-    const FastOp& op = *pc;
-    switch (op.code) {
-      case FCode::Field:
-        if (!take(values[op.a], op.kind, *sp)) return false;
-        ++sp;
-        break;
-      case FCode::Sub: {
-        const Value* rec = s_.items[op.var];
-        if (rec->kind != VKind::Record || !take(rec->rec.fields[op.a], op.kind, *sp)) return false;
-        ++sp;
-        break;
-      }
-      case FCode::Var:
-        if (!take(*s_.items[op.var], op.kind, *sp)) return false;
-        ++sp;
-        break;
-      case FCode::Param:
-        if (!take(m_.params[op.a].value, op.kind, *sp)) return false;
-        ++sp;
-        break;
-      case FCode::Def: {
-        if (s_.done[op.a] == s_.generation) {
-          if (!take(s_.cache[op.a], op.kind, *sp)) return false;
-        } else {
-          Value v = def(op.a);
-          // The definition's own loops may have used the same variable numbers.
-          for (LoopFrame* f = loops; f != lp; ++f) s_.items[f->var] = f->items + f->i;
-          if (!take(v, op.kind, *sp)) return false;
-        }
-        ++sp;
-        break;
-      }
-      case FCode::Const:
-        *sp++ = op.k;
-        break;
-      case FCode::FieldCmpK:
-        if (!field_cmp_k(values[op.a], op, *sp)) return false;
-        ++sp;
-        break;
-      case FCode::SubCmpK: {
-        const Value* rec = s_.items[op.a >> 16];
-        if (rec->kind != VKind::Record || !field_cmp_k(rec->rec.fields[op.a & 0xFFFFU], op, *sp)) return false;
-        ++sp;
-        break;
-      }
-      case FCode::FieldEnumK:
-      case FCode::SubEnumK: {
-        const Value* v;
-        if (op.code == FCode::FieldEnumK) {
-          v = &values[op.a];
-        } else {
-          const Value* rec = s_.items[op.a >> 16];
-          if (rec->kind != VKind::Record) return false;
-          v = &rec->rec.fields[op.a & 0xFFFFU];
-        }
-        if (!enum_k(*v, op, *sp)) return false;
-        ++sp;
-        break;
-      }
-      case FCode::Not:
-        sp[-1] = 1 - sp[-1];
-        break;
-      case FCode::And:
-        --sp;
-        sp[-1] = (sp[-1] != 0 && sp[0] != 0) ? 1 : 0;
-        break;
-      case FCode::Or:
-        --sp;
-        sp[-1] = (sp[-1] != 0 || sp[0] != 0) ? 1 : 0;
-        break;
-      case FCode::Neg:
-        sp[-1] = -sp[-1];
-        break;
-      case FCode::Add:
-        --sp;
-        sp[-1] += sp[0];
-        break;
-      case FCode::Sub2:
-        --sp;
-        sp[-1] -= sp[0];
-        break;
-      case FCode::Mul:
-        --sp;
-        sp[-1] *= sp[0];
-        break;
-      case FCode::Div:
-        --sp;
-        if (sp[0] == 0) return false;  // unknown in the general tier
-        sp[-1] /= sp[0];
-        break;
-      case FCode::Lt:
-        --sp;
-        sp[-1] = sp[-1] < sp[0] ? 1 : 0;
-        break;
-      case FCode::Le:
-        --sp;
-        sp[-1] = sp[-1] <= sp[0] ? 1 : 0;
-        break;
-      case FCode::Gt:
-        --sp;
-        sp[-1] = sp[-1] > sp[0] ? 1 : 0;
-        break;
-      case FCode::Ge:
-        --sp;
-        sp[-1] = sp[-1] >= sp[0] ? 1 : 0;
-        break;
-      case FCode::Eq:
-        --sp;
-        sp[-1] = sp[-1] == sp[0] ? 1 : 0;
-        break;
-      case FCode::Ne:
-        --sp;
-        sp[-1] = sp[-1] != sp[0] ? 1 : 0;
-        break;
-      case FCode::InMask: {
-        auto e = static_cast<uint32_t>(sp[-1]);
-        sp[-1] = (e < 64 && ((op.mask >> e) & 1U)) ? 1 : 0;
-        break;
-      }
-      case FCode::InField: {
-        const Value& l = values[op.a];
-        if (l.kind != VKind::List) return false;
-        const auto e = static_cast<uint32_t>(sp[-1]);
-        bool found = false;
-        for (uint32_t i = 0; i < l.list.count; ++i) {
-          const Value& item = l.list.items[i];
-          if (item.kind != VKind::Enum) return false;
-          found = found || item.e == e;
-        }
-        sp[-1] = found ? 1 : 0;
-        break;
-      }
-      case FCode::KnownField:
-        *sp++ = values[op.a].kind != VKind::Unknown ? 1 : 0;
-        break;
-      case FCode::KnownSub: {
-        const Value* rec = s_.items[op.var];
-        *sp++ = (rec->kind == VKind::Record && rec->rec.fields[op.a].kind != VKind::Unknown) ? 1 : 0;
-        break;
-      }
-      case FCode::KnownDef: {
-        bool known = true;
-        if (s_.done[op.a] == s_.generation) {
-          known = s_.cache[op.a].known();
-        } else {
-          known = def(op.a).known();
-          for (LoopFrame* f = loops; f != lp; ++f) s_.items[f->var] = f->items + f->i;
-        }
-        *sp++ = known ? 1 : 0;
-        break;
-      }
-      case FCode::Count: {
-        const Value& l = op.var ? m_.params[op.a].value : values[op.a];
-        if (l.kind != VKind::List) return false;
-        *sp++ = l.list.count;
-        break;
-      }
-      case FCode::Loop: {
-        const Value& l = op.loop.list ? m_.params[op.a].value : values[op.a];
-        if (l.kind != VKind::List) return false;
-        auto fn = static_cast<Fn>(op.kind);
-        if (l.list.count == 0) {
-          if (fn == Fn::Min || fn == Fn::Max) return false;  // unknown
-          *sp++ = fn == Fn::All ? 1 : 0;
-          pc += op.loop.len + 1;  // past the body and its LoopEnd
-          break;
-        }
-        *lp++ = LoopFrame{l.list.items, l.list.count, 0, fn == Fn::All ? 1.0 : 0.0, op.var};
-        s_.items[op.var] = l.list.items;
-        break;
-      }
-      case FCode::LoopEnd: {
-        LoopFrame& f = lp[-1];
-        double x = *--sp;
-        switch (static_cast<Fn>(op.kind)) {
-          case Fn::All:
-            f.acc = (f.acc != 0 && x != 0) ? 1 : 0;
-            break;
-          case Fn::Any:
-            f.acc = (f.acc != 0 || x != 0) ? 1 : 0;
-            break;
-          case Fn::CountIf:
-            f.acc += x != 0 ? 1 : 0;
-            break;
-          case Fn::Sum:
-            f.acc += x;
-            break;
-          case Fn::Min:
-            f.acc = f.i == 0 ? x : std::min(f.acc, x);
-            break;
-          case Fn::Max:
-            f.acc = f.i == 0 ? x : std::max(f.acc, x);
-            break;
-          default:
-            return false;
-        }
-        if (++f.i < f.count) {
-          s_.items[op.var] = f.items + f.i;
-          pc -= op.a + 1;  // back to the body's first op (the loop's ++pc lands there)
-        } else {
-          *sp++ = f.acc;
-          --lp;
-        }
-        break;
-      }
-      case FCode::DaysBetween:
-        --sp;
-        sp[-1] = sp[0] - sp[-1];
-        break;
-      case FCode::AddMonths:
-      case FCode::AddDays: {
-        --sp;
-        auto amount = static_cast<int32_t>(std::trunc(std::clamp(sp[0], -1e6, 1e6)));
-        auto d = static_cast<int32_t>(sp[-1]);
-        sp[-1] = op.code == FCode::AddMonths ? add_months_day(d, amount) : d + amount;
-        break;
-      }
-      case FCode::JumpIfFalse:
-        if (*--sp == 0) pc += op.a;
-        break;
-      case FCode::Jump:
-        pc += op.a;
-        break;
-      case FCode::AndJump:
-        if (sp[-1] == 0 && may_skip(op.mask)) pc += op.a;
-        break;
-      case FCode::OrJump:
-        if (sp[-1] != 0 && may_skip(op.mask)) pc += op.a;
-        break;
-      case FCode::ListEnum: {
-        const Value& l = values[op.a & 0xFFFFU];
-        if (l.kind != VKind::List) return false;
-        const uint32_t sub = op.a >> 16;
-        bool any = false, all = true;
-        for (uint32_t i = 0; i < l.list.count; ++i) {
-          const Value& rec = l.list.items[i];
-          if (rec.kind != VKind::Record) return false;
-          const Value& v = rec.rec.fields[sub];
-          if (v.kind != VKind::Enum || v.enum_id != op.var) return false;
-          const bool in = v.e < 64 && ((op.mask >> v.e) & 1U);
-          any = any || in;
-          all = all && in;
-        }
-        *sp++ = (static_cast<Fn>(op.kind) == Fn::Any ? any : all) ? 1 : 0;
-        break;
-      }
-      case FCode::DefInline:
-        if (s_.done[op.a] == s_.generation) {
-          if (!take(s_.cache[op.a], op.kind, *sp)) return false;
-          ++sp;
-          pc += op.loop.len;
-        }
-        break;
-    }
+  const FastOp* pc = m_.fast_ops.data() + first;
+  Value held;
+
+#define OLIGO_DISPATCH() goto* kHandlers[static_cast<uint8_t>(pc->code)]
+#define OLIGO_NEXT()  \
+  do {                \
+    ++pc;             \
+    OLIGO_DISPATCH(); \
+  } while (0)
+  // A definition's value, evaluated when not memoized (its own loops may have used the same
+  // variable numbers: the enclosing loops' bindings are restored).
+#define OLIGO_DEF_VALUE(d, v)                                                    \
+  if (s_.done[d] == s_.generation) {                                             \
+    v = &s_.cache[d];                                                            \
+  } else {                                                                       \
+    held = def(d);                                                               \
+    for (LoopFrame* f = loops; f != lp; ++f) s_.items[f->var] = f->items + f->i; \
+    v = &held;                                                                   \
   }
+
+  OLIGO_DISPATCH();
+
+FieldB : {
+  const Value& v = values[pc->a];
+  if (v.kind != VKind::Bool) return false;
+  *sp++ = (v.b != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+FieldN : {
+  const Value& v = values[pc->a];
+  if (v.kind != VKind::Number) return false;
+  *sp++ = v.num;
+  OLIGO_NEXT();
+}
+FieldE : {
+  const Value& v = values[pc->a];
+  if (v.kind != VKind::Enum) return false;
+  *sp++ = v.e;
+  OLIGO_NEXT();
+}
+FieldD : {
+  const Value& v = values[pc->a];
+  if (v.kind != VKind::Date || v.date.lo != v.date.hi) return false;
+  *sp++ = v.date.lo;
+  OLIGO_NEXT();
+}
+Sub : {
+  const Value* rec = s_.items[pc->var];
+  if (rec->kind != VKind::Record || !take(rec->rec.fields[pc->a], pc->kind, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+}
+Var:
+  if (!take(*s_.items[pc->var], pc->kind, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+Param:
+  if (!take(m_.params[pc->a].value, pc->kind, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+Def : {
+  const Value* v;
+  OLIGO_DEF_VALUE(pc->a, v)
+  if (!take(*v, pc->kind, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+}
+DefB : {
+  const Value* v;
+  OLIGO_DEF_VALUE(pc->a, v)
+  if (v->kind != VKind::Bool) return false;
+  *sp++ = (v->b != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+Const:
+  *sp++ = pc->k;
+  OLIGO_NEXT();
+FieldCmpK:
+  if (!field_cmp_k(values[pc->a], *pc, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+SubCmpK : {
+  const Value* rec = s_.items[pc->a >> 16];
+  if (rec->kind != VKind::Record || !field_cmp_k(rec->rec.fields[pc->a & 0xFFFFU], *pc, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+}
+FieldEnumK:
+  if (!enum_k(values[pc->a], *pc, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+SubEnumK : {
+  const Value* rec = s_.items[pc->a >> 16];
+  if (rec->kind != VKind::Record || !enum_k(rec->rec.fields[pc->a & 0xFFFFU], *pc, *sp)) return false;
+  ++sp;
+  OLIGO_NEXT();
+}
+CmpK:
+  sp[-1] = cmp(pc->kind, sp[-1], pc->k);
+  OLIGO_NEXT();
+DateCmp : {
+  const Value& x = values[pc->a];
+  const Value& y = values[pc->var];
+  if (x.kind != VKind::Date || x.date.lo != x.date.hi || y.kind != VKind::Date || y.date.lo != y.date.hi) {
+    return false;
+  }
+  *sp++ = cmp(pc->kind, x.date.lo, y.date.lo);
+  OLIGO_NEXT();
+}
+CountCmpK : {
+  const Value& l = values[pc->a];
+  if (l.kind != VKind::List) return false;
+  *sp++ = cmp(pc->kind, l.list.count, pc->k);
+  OLIGO_NEXT();
+}
+Not:
+  sp[-1] = 1 - sp[-1];
+  OLIGO_NEXT();
+Neg:
+  sp[-1] = -sp[-1];
+  OLIGO_NEXT();
+Add:
+  --sp;
+  sp[-1] += sp[0];
+  OLIGO_NEXT();
+Sub2:
+  --sp;
+  sp[-1] -= sp[0];
+  OLIGO_NEXT();
+Mul:
+  --sp;
+  sp[-1] *= sp[0];
+  OLIGO_NEXT();
+Div:
+  --sp;
+  if (sp[0] == 0) return false;  // unknown in the general tier
+  sp[-1] /= sp[0];
+  OLIGO_NEXT();
+Lt:
+  --sp;
+  sp[-1] = sp[-1] < sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+Le:
+  --sp;
+  sp[-1] = sp[-1] <= sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+Gt:
+  --sp;
+  sp[-1] = sp[-1] > sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+Ge:
+  --sp;
+  sp[-1] = sp[-1] >= sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+Eq:
+  --sp;
+  sp[-1] = sp[-1] == sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+Ne:
+  --sp;
+  sp[-1] = sp[-1] != sp[0] ? 1 : 0;
+  OLIGO_NEXT();
+InMask : {
+  const auto e = static_cast<uint32_t>(sp[-1]);
+  const bool in = e < 64 && ((pc->mask >> e) & 1U);
+  sp[-1] = (in != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+InField : {
+  const Value& l = values[pc->a];
+  if (l.kind != VKind::List) return false;
+  const auto e = static_cast<uint32_t>(sp[-1]);
+  bool found = false;
+  for (uint32_t i = 0; i < l.list.count; ++i) {
+    const Value& item = l.list.items[i];
+    if (item.kind != VKind::Enum) return false;
+    found = found || item.e == e;
+  }
+  sp[-1] = (found != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+KnownField:
+  *sp++ = ((values[pc->a].kind != VKind::Unknown) != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+KnownSub : {
+  const Value* rec = s_.items[pc->var];
+  const bool known = rec->kind == VKind::Record && rec->rec.fields[pc->a].kind != VKind::Unknown;
+  *sp++ = (known != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+KnownDef : {
+  const Value* v;
+  OLIGO_DEF_VALUE(pc->a, v)
+  *sp++ = (v->known() != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+Count : {
+  const Value& l = pc->var ? m_.params[pc->a].value : values[pc->a];
+  if (l.kind != VKind::List) return false;
+  *sp++ = l.list.count;
+  OLIGO_NEXT();
+}
+Loop : {
+  const Value& l = pc->loop.list ? m_.params[pc->a].value : values[pc->a];
+  if (l.kind != VKind::List) return false;
+  const auto fn = static_cast<Fn>(pc->kind);
+  if (l.list.count == 0) {
+    if (fn == Fn::Min || fn == Fn::Max) return false;  // unknown
+    *sp++ = fn == Fn::All ? 1 : 0;
+    pc += pc->loop.len + 1;  // past the body and its LoopEnd
+    OLIGO_NEXT();
+  }
+  *lp++ = LoopFrame{l.list.items, l.list.count, 0, fn == Fn::All ? 1.0 : 0.0, pc->var};
+  s_.items[pc->var] = l.list.items;
+  OLIGO_NEXT();
+}
+LoopEnd : {
+  LoopFrame& f = lp[-1];
+  const double x = *--sp;
+  switch (static_cast<Fn>(pc->kind)) {
+    case Fn::All:
+      f.acc = (f.acc != 0 && x != 0) ? 1 : 0;
+      break;
+    case Fn::Any:
+      f.acc = (f.acc != 0 || x != 0) ? 1 : 0;
+      break;
+    case Fn::CountIf:
+      f.acc += x != 0 ? 1 : 0;
+      break;
+    case Fn::Sum:
+      f.acc += x;
+      break;
+    case Fn::Min:
+      f.acc = f.i == 0 ? x : std::min(f.acc, x);
+      break;
+    case Fn::Max:
+      f.acc = f.i == 0 ? x : std::max(f.acc, x);
+      break;
+    default:
+      return false;
+  }
+  if (++f.i < f.count) {
+    s_.items[pc->var] = f.items + f.i;
+    pc -= pc->a + 1;  // back to the body's first op (the dispatch's ++pc lands there)
+  } else {
+    *sp++ = f.acc;
+    --lp;
+  }
+  OLIGO_NEXT();
+}
+DaysBetween:
+  --sp;
+  sp[-1] = sp[0] - sp[-1];
+  OLIGO_NEXT();
+AddMonths:
+AddDays : {
+  --sp;
+  const auto amount = static_cast<int32_t>(std::trunc(std::clamp(sp[0], -1e6, 1e6)));
+  const auto d = static_cast<int32_t>(sp[-1]);
+  sp[-1] = pc->code == FCode::AddMonths ? add_months_day(d, amount) : d + amount;
+  OLIGO_NEXT();
+}
+AddMonthsK:
+  sp[-1] = add_months_day(static_cast<int32_t>(sp[-1]), static_cast<int32_t>(pc->a));
+  OLIGO_NEXT();
+JumpIfFalse:
+  if (*--sp == 0) pc += pc->a;
+  OLIGO_NEXT();
+Jump:
+  pc += pc->a;
+  OLIGO_NEXT();
+AndJump:
+  if (sp[-1] == 0) {
+    // `false and y` is false whatever y is; while y may read a vague slot the general tier
+    // evaluates the expression instead, recording the probes.
+    if (!may_skip(pc->mask)) return false;
+    pc += pc->a;
+  } else {
+    --sp;
+  }
+  OLIGO_NEXT();
+OrJump:
+  if (sp[-1] != 0) {
+    if (!may_skip(pc->mask)) return false;
+    pc += pc->a;
+  } else {
+    --sp;
+  }
+  OLIGO_NEXT();
+DefInline:
+  if (s_.done[pc->a] == s_.generation) {
+    if (!take(s_.cache[pc->a], pc->kind, *sp)) return false;
+    ++sp;
+    pc += pc->loop.len;
+  }
+  OLIGO_NEXT();
+SetBit:
+  if (*--sp != 0) sp[-1] += pc->k;
+  OLIGO_NEXT();
+ListEnum : {
+  const Value& l = values[pc->a & 0xFFFFU];
+  if (l.kind != VKind::List) return false;
+  const uint32_t sub = pc->a >> 16;
+  bool any = false, all = true;
+  for (uint32_t i = 0; i < l.list.count; ++i) {
+    const Value& rec = l.list.items[i];
+    if (rec.kind != VKind::Record) return false;
+    const Value& v = rec.rec.fields[sub];
+    if (v.kind != VKind::Enum || v.enum_id != pc->var) return false;
+    const bool in = v.e < 64 && ((pc->mask >> v.e) & 1U);
+    any = any || in;
+    all = all && in;
+  }
+  const bool x = static_cast<Fn>(pc->kind & ~kNegate) == Fn::Any ? any : all;
+  *sp++ = (x != ((pc->kind & kNegate) != 0)) ? 1 : 0;
+  OLIGO_NEXT();
+}
+End:
   out = stack[0];
   return true;
+#undef OLIGO_DEF_VALUE
+#undef OLIGO_NEXT
+#undef OLIGO_DISPATCH
 }
-
-bool Evaluator::run_prog(const HotNode& root, double& out) {
-  return exec(root, out);
-}
+#pragma GCC diagnostic pop
 
 void Evaluator::eval_all_defs() {
   const auto n = static_cast<uint32_t>(m_.def_hot.size());
@@ -355,7 +432,7 @@ void Evaluator::eval_all_defs() {
       double x;
       if (root.prog_len != 0) {
         // Bailed out: the general tier, without running the program a second time in def().
-        if (!(exec(root, x) && store_fast(d, x))) memo(d, eval(hot.root));
+        if (!(run_prog(root, x) && store_fast(d, x))) memo(d, eval(hot.root));
         continue;
       }
     }

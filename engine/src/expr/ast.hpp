@@ -86,20 +86,28 @@ struct ExprNode {
 
 // One instruction of a fast-tier program (eval/fast_prog.cpp): a root expression compiled to
 // postfix form over a stack of doubles (booleans 0/1, enum indices, day numbers, numbers).
+// A load bails out (the program gives up) when the value is not a known, precise value of the
+// kind it wants. `kind` bit kNegate on FieldB, DefB, KnownField, KnownSub, KnownDef, InMask,
+// InField and ListEnum: push the negation of the boolean (`not x` fused into x).
 enum class FCode : uint8_t {
-  Field,
-  Sub,
-  Var,
-  Param,
-  Def,    // push a value of kind `kind` (bail when it is anything else)
+  FieldB,  // push boolean / number / enum index / day of field `a`
+  FieldN,
+  FieldE,
+  FieldD,
+  Sub,    // push subfield `a` of the record bound to `var`, of kind `kind`
+  Var,    // push the item bound to `var`, of kind `kind`
+  Param,  // push parameter `a` of kind `kind` (only when it could not be folded to a Const)
+  Def,    // push definition `a` of kind `kind` (memoized, else evaluated)
+  DefB,   // push boolean definition `a`
   Const,  // push k
   FieldCmpK,
   SubCmpK,  // number field / item subfield <cmp> k
   FieldEnumK,
-  SubEnumK,  // enum field / item subfield ==|!= k (`var`: enum id; `kind`: Op)
+  SubEnumK,   // enum field / item subfield ==|!= k (`var`: enum id; `kind`: Op)
+  CmpK,       // top <cmp `kind`> k
+  DateCmp,    // date field `a` <cmp `kind`> date field `var`
+  CountCmpK,  // length of list field `a` <cmp `kind`> k
   Not,
-  And,
-  Or,
   Neg,
   Add,
   Sub2,
@@ -122,20 +130,25 @@ enum class FCode : uint8_t {
   LoopEnd,  // closes a loop body of `a` ops: accumulate, next item or done
   DaysBetween,
   AddMonths,
+  AddMonthsK,  // the day on top plus k months
   AddDays,
   JumpIfFalse,
   Jump,       // relative to the next op
-  AndJump,    // top false: jump `a` ops (past the right operand and its And);
-              // `mask`: the slots the right operand may read
-  OrJump,     // top true: likewise
+  AndJump,    // `x and y`, after x: x false: x is the value, jump `a` ops past y (bail out
+              // instead while y may read a vague slot of `mask`: the general tier records
+              // the probes); x true: pop it, y is the value
+  OrJump,     // `x or y`, likewise with x true
   DefInline,  // an inlined definition `a` follows (`loop.len` ops): when its
               // value is memoized, push it (bail when not of kind `kind`) and
               // jump past them
+  SetBit,     // pop a boolean; true: add k (a power of two) to the bit set below it
   ListEnum,   // `any`/`all` (`kind` = Fn) over the records of list field `a & 0xFFFF` of
               // "the item's enum subfield `a >> 16` (of enum `var`) is in `mask`": the loop
               // `any(l, x, x.sub == K)` / `x.sub in [...]` in one instruction (bail when an
               // item is not a record or its subfield not a known value of that enum)
+  End,        // after the last instruction of every program (not counted in prog_len)
 };
+inline constexpr uint8_t kNegate = 0x80;  // FastOp::kind flag (see FCode)
 
 struct FastOp {
   FCode code = FCode::Const;

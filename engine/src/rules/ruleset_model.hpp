@@ -106,13 +106,27 @@ struct SiteEvidenceDef {
 
 enum class OutputForm : uint8_t { Code, Verdict };
 
+// Boolean conditions (reasons, notes, ...) compiled as one fast-tier program in
+// RuleSetModel::fast_ops giving the set of those that are true (bit i: the list's condition
+// i); len 0 when there is none (a condition without a program, more than kMaxConditions).
+struct ConditionsProgram {
+  static constexpr size_t kMaxConditions = 52;  // bits a double holds exactly
+  uint32_t first = 0, len = 0;
+};
+
 struct OutputDef {
   std::string key;  // JSON key, dotted for nesting
   OutputForm form = OutputForm::Code;
   uint16_t enum_id = 0;
   uint32_t unknown_code = 0;
   std::vector<DecideRule> rules;
+  // The rules' conditions as one fast-tier program in RuleSetModel::fast_ops giving the index
+  // of the first rule that applies (rules.size() when none); length 0 when some condition
+  // has no program (eval/fast_compile.cpp).
+  uint32_t decision_first = 0, decision_len = 0;
   std::vector<ReasonDef> reasons;
+  std::vector<ConditionsProgram> reasons_for_code;  // per code: the reasons shown for it
+  ConditionsProgram site_evidence_prog, notes_prog;
   std::vector<SiteEvidenceDef> site_evidence;
   std::vector<ReasonDef> notes;
 };
@@ -178,6 +192,7 @@ struct RuleSetModel {
   std::vector<OutputDef> outputs;     // declaration order
   std::vector<uint32_t> output_defs;  // output index -> def index
   std::vector<WarningDef> warnings;
+  ConditionsProgram warnings_prog;
   std::vector<ConstraintDef> constraints;
   std::vector<ExprNode> pool;      // all expression nodes
   std::vector<HotNode> hot;        // their evaluation form, same indices (eval/specialize.cpp)
