@@ -979,10 +979,16 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     r.decided_rule = s.decided_rule[o];
     if (od.form != OutputForm::Verdict) continue;
     uint64_t bit = r.code < 64 ? (uint64_t{1} << r.code) : 0;
-    for (const auto& rd : od.reasons) {
-      if (!(rd.for_mask & bit)) continue;
-      Value w = ev.expr(rd.when);
-      if (w.kind == VKind::Bool && w.b) r.reasons.push_back({o, &rd, nullptr});
+    // Each list of conditions as one program when all of them are known (else one by one).
+    uint64_t holds = 0;
+    if (r.code < od.reasons_for_code.size() && ev.conditions(od.reasons_for_code[r.code], holds)) {
+      for (; holds != 0; holds &= holds - 1) r.reasons.push_back({o, &od.reasons[__builtin_ctzll(holds)], nullptr});
+    } else {
+      for (const auto& rd : od.reasons) {
+        if (!(rd.for_mask & bit)) continue;
+        Value w = ev.expr(rd.when);
+        if (w.kind == VKind::Bool && w.b) r.reasons.push_back({o, &rd, nullptr});
+      }
     }
     // Presumptions the verdict rests on, stated with it.
     for (uint32_t d : m.output_presuming_defs[o]) {
@@ -991,24 +997,41 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
                                   [&](uint32_t slot) { return p.values[slot].kind == VKind::Unknown; });
       if (presumed) r.reasons.push_back({o, nullptr, &def});
     }
-    for (const auto& se : od.site_evidence) {
-      Value w = ev.expr(se.when);
-      if (w.kind == VKind::Bool && w.b) {
-        for (uint32_t e : se.evidence) {
-          if (std::find(r.evidence.begin(), r.evidence.end(), e) == r.evidence.end()) r.evidence.push_back(e);
-        }
+    auto add_site_evidence = [&](const SiteEvidenceDef& se) {
+      for (uint32_t e : se.evidence) {
+        if (std::find(r.evidence.begin(), r.evidence.end(), e) == r.evidence.end()) r.evidence.push_back(e);
+      }
+    };
+    if (ev.conditions(od.site_evidence_prog, holds)) {
+      for (; holds != 0; holds &= holds - 1) add_site_evidence(od.site_evidence[__builtin_ctzll(holds)]);
+    } else {
+      for (const auto& se : od.site_evidence) {
+        Value w = ev.expr(se.when);
+        if (w.kind == VKind::Bool && w.b) add_site_evidence(se);
       }
     }
-    for (const auto& nd : od.notes) {
-      Value w = ev.expr(nd.when);
-      if (w.kind == VKind::Bool && w.b) r.notes.push_back({o, &nd, nullptr});
+    if (ev.conditions(od.notes_prog, holds)) {
+      for (; holds != 0; holds &= holds - 1) r.notes.push_back({o, &od.notes[__builtin_ctzll(holds)], nullptr});
+    } else {
+      for (const auto& nd : od.notes) {
+        Value w = ev.expr(nd.when);
+        if (w.kind == VKind::Bool && w.b) r.notes.push_back({o, &nd, nullptr});
+      }
     }
   }
 
   for (const auto& pw : p.warnings) out.warnings.push_back({pw.code, pw.field, pw.message});
-  for (const auto& wd : m.warnings) {
-    Value w = ev.expr(wd.when);
-    if (w.kind == VKind::Bool && w.b) out.warnings.push_back({wd.code, wd.field, wd.message});
+  uint64_t warned = 0;
+  if (ev.conditions(m.warnings_prog, warned)) {
+    for (; warned != 0; warned &= warned - 1) {
+      const WarningDef& wd = m.warnings[__builtin_ctzll(warned)];
+      out.warnings.push_back({wd.code, wd.field, wd.message});
+    }
+  } else {
+    for (const auto& wd : m.warnings) {
+      Value w = ev.expr(wd.when);
+      if (w.kind == VKind::Bool && w.b) out.warnings.push_back({wd.code, wd.field, wd.message});
+    }
   }
 
   // Evidence the result cites, in id order, each once (`cited_mark` is all zero between calls).
