@@ -95,6 +95,10 @@ const char* kCriteria = R"(criteria:
     title: ECOG not recorded
     expr: not known(ecog)
     evidence: [trial2020]
+  fit_else_unconfirmed:
+    title: Fit, else not confirmed (the literal unknown)
+    expr: if ecog <= 2 then true else unknown
+    evidence: [trial2020]
 )";
 
 const char* kFacts = R"(facts:
@@ -276,6 +280,17 @@ TEST_F(FastPrograms, NegationFoldsIntoTheInstructionItNegates) {
   EXPECT_EQ(value("some_unstaged", lesions + ", staged_sites: [liver]"), "true");
   EXPECT_EQ(value("some_unstaged", lesions + ", staged_sites: [liver, bone]"), "false");
   EXPECT_EQ(value("some_unstaged", lesions), "unknown");
+}
+
+// The literal `unknown` compiles to an instruction that bails out when reached: the general
+// tier then gives unknown.
+TEST_F(FastPrograms, TheUnknownLiteralBailsOutWhereItIsReached) {
+  const auto ops = program("fit_else_unconfirmed");
+  ASSERT_FALSE(ops.empty());
+  EXPECT_EQ(count(ops, FCode::Bail), 1U);
+  EXPECT_EQ(value("fit_else_unconfirmed", "ecog: 1"), "true");
+  EXPECT_EQ(value("fit_else_unconfirmed", "ecog: 3"), "unknown");
+  EXPECT_EQ(value("fit_else_unconfirmed", "age: 60"), "unknown");
 }
 
 // Comparisons with a constant, of a list's length with a constant and of two date fields are

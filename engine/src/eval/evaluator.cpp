@@ -402,8 +402,7 @@ Value Evaluator::call(uint32_t node) {
       }
       if (d.kind != VKind::Date) return Value::unknown();
       if (n.fn == Fn::AddMonths) {
-        DateRange r = add_months(DateRange{d.date.lo, d.date.hi}, amount);
-        return Value::date_range(r.lo, r.hi, d.why);
+        return Value::date_range(plus_months(d.date.lo, amount), plus_months(d.date.hi, amount), d.why);
       }
       return Value::date_range(d.date.lo + amount, d.date.hi + amount, d.why);
     }

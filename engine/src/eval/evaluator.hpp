@@ -48,6 +48,12 @@ struct EvalState {
   // and count disagreements here (must stay 0).
   bool verify_fast = false;
   uint32_t fast_mismatches = 0;
+  // Recent add_months_day results (a pure function; the same date plus the same months
+  // recurs across the conditions of a case). An all-zero entry is valid: day 0 plus 0 months.
+  struct MonthSum {
+    int32_t day = 0, months = 0, result = 0;
+  };
+  MonthSum month_sums[8];
 };
 
 class Evaluator {
@@ -111,7 +117,8 @@ class Evaluator {
   // one-instruction programs inline and hands the others to `run_prog`.
   bool run(const HotNode& root, double& out);
   bool run_prog(const HotNode& root, double& out) { return run_ops(root.prog_first, out); }
-  bool run_ops(uint32_t first, double& out);  // the program starting at fast_ops[first]
+  bool run_ops(uint32_t first, double& out);         // the program starting at fast_ops[first]
+  int32_t plus_months(int32_t day, int32_t months);  // add_months_day through s_.month_sums
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.
   bool store_fast(uint32_t d, double x);

@@ -210,6 +210,9 @@ class Compiler {
             op.k = d.date.lo;
             break;
           }
+          case VKind::Unknown:  // `if x then true else unknown`: compiled, bails when reached
+            op = make(FCode::Bail);
+            break;
           default:
             return false;
         }
@@ -533,31 +536,24 @@ class Compiler {
 };
 
 // Per output with rules, its decision program (OutputDef::decision_first): each condition's
-// program in rule order, followed by "false: on to the next rule", else the rule's index;
+// program in rule order, followed by "true: the rule's index is the value" (ExitIf);
 // `otherwise` (and the end of the list) gives its index directly.
 void compile_decisions(RuleSetModel& m) {
-  auto make = [](FCode c, uint32_t a = 0) {
+  auto make = [](FCode c, size_t i) {
     FastOp op;
     op.code = c;
-    op.a = a;
-    return op;
-  };
-  auto index = [&](size_t i) {
-    FastOp op = make(FCode::Const);
     op.k = static_cast<double>(i);
     return op;
   };
   std::vector<FastOp> ops;
-  std::vector<size_t> to_end;
   for (OutputDef& od : m.outputs) {
     od.decision_first = od.decision_len = 0;
     ops.clear();
-    to_end.clear();
     bool ok = !od.rules.empty(), closed = false;
     for (size_t i = 0; i < od.rules.size() && ok && !closed; ++i) {
       const DecideRule& r = od.rules[i];
       if (r.otherwise) {
-        ops.push_back(index(i));
+        ops.push_back(make(FCode::Const, i));
         closed = true;
         break;
       }
@@ -568,18 +564,14 @@ void compile_decisions(RuleSetModel& m) {
       }
       const auto first = m.fast_ops.begin() + h->prog_first;
       ops.insert(ops.end(), first, first + h->prog_len);  // relative jumps stay valid
-      ops.push_back(make(FCode::JumpIfFalse, 2));         // past the index and its jump
-      ops.push_back(index(i));
-      to_end.push_back(ops.size());
-      ops.push_back(make(FCode::Jump));
+      ops.push_back(make(FCode::ExitIf, i));
     }
     if (!ok) continue;
-    if (!closed) ops.push_back(index(od.rules.size()));
-    for (size_t j : to_end) ops[j].a = static_cast<uint32_t>(ops.size() - j - 1);
+    if (!closed) ops.push_back(make(FCode::Const, od.rules.size()));
     od.decision_first = static_cast<uint32_t>(m.fast_ops.size());
     od.decision_len = static_cast<uint32_t>(ops.size());
     m.fast_ops.insert(m.fast_ops.end(), ops.begin(), ops.end());
-    m.fast_ops.push_back(make(FCode::End));
+    m.fast_ops.push_back(make(FCode::End, 0));
   }
 }
 

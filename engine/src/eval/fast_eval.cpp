@@ -449,7 +449,7 @@ bool Evaluator::fast_day(uint32_t node, int32_t& out) {
       double k;
       if (!fast_day(args[0], d) || !fast_num(args[1], k)) return false;
       auto amount = static_cast<int32_t>(std::trunc(std::clamp(k, -1e6, 1e6)));
-      out = n.fn == Fn::AddMonths ? add_months_day(d, amount) : d + amount;
+      out = n.fn == Fn::AddMonths ? plus_months(d, amount) : d + amount;
       return true;
     }
     case Op::If: {

@@ -26,6 +26,12 @@ using fastop::take;
 
 }  // namespace
 
+int32_t Evaluator::plus_months(int32_t day, int32_t months) {
+  EvalState::MonthSum& e = s_.month_sums[(static_cast<uint32_t>(day) ^ (static_cast<uint32_t>(months) * 5U)) & 7U];
+  if (e.day != day || e.months != months) e = {day, months, add_months_day(day, months)};
+  return e.result;
+}
+
 bool Evaluator::vague_slot(uint32_t slot) const {
   auto vague = [](const Value& v) {
     return v.kind == VKind::Unknown || (v.kind == VKind::Date && v.date.lo != v.date.hi);
@@ -82,13 +88,13 @@ inline bool Evaluator::may_skip(uint64_t mask) {
 bool Evaluator::run_ops(uint32_t first, double& out) {
   static const void* const kHandlers[] = {
       // in FCode order
-      &&FieldB, &&FieldN,  &&FieldE,      &&FieldD,     &&Sub,        &&Var,        &&Param,
-      &&Def,    &&DefB,    &&Const,       &&FieldCmpK,  &&SubCmpK,    &&FieldEnumK, &&SubEnumK,
-      &&CmpK,   &&DateCmp, &&CountCmpK,   &&Not,        &&Neg,        &&Add,        &&Sub2,
-      &&Mul,    &&Div,     &&Lt,          &&Le,         &&Gt,         &&Ge,         &&Eq,
-      &&Ne,     &&InMask,  &&InField,     &&KnownField, &&KnownSub,   &&KnownDef,   &&Count,
-      &&Loop,   &&LoopEnd, &&DaysBetween, &&AddMonths,  &&AddMonthsK, &&AddDays,    &&JumpIfFalse,
-      &&Jump,   &&AndJump, &&OrJump,      &&DefInline,  &&SetBit,     &&ListEnum,   &&End};
+      &&FieldB,    &&FieldN,      &&FieldE,    &&FieldD,  &&Sub,        &&Var,         &&Param,     &&Def,
+      &&DefB,      &&Const,       &&FieldCmpK, &&SubCmpK, &&FieldEnumK, &&SubEnumK,    &&CmpK,      &&DateCmp,
+      &&CountCmpK, &&Not,         &&Neg,       &&Add,     &&Sub2,       &&Mul,         &&Div,       &&Lt,
+      &&Le,        &&Gt,          &&Ge,        &&Eq,      &&Ne,         &&InMask,      &&InField,   &&KnownField,
+      &&KnownSub,  &&KnownDef,    &&Count,     &&Loop,    &&LoopEnd,    &&DaysBetween, &&AddMonths, &&AddMonthsK,
+      &&AddDays,   &&JumpIfFalse, &&Jump,      &&AndJump, &&OrJump,     &&DefInline,   &&SetBit,    &&ExitIf,
+      &&Bail,      &&ListEnum,    &&End};
   static_assert(sizeof kHandlers / sizeof kHandlers[0] == static_cast<size_t>(FCode::End) + 1);
 
   double stack[kFastStack];
@@ -355,11 +361,11 @@ AddDays : {
   --sp;
   const auto amount = static_cast<int32_t>(std::trunc(std::clamp(sp[0], -1e6, 1e6)));
   const auto d = static_cast<int32_t>(sp[-1]);
-  sp[-1] = pc->code == FCode::AddMonths ? add_months_day(d, amount) : d + amount;
+  sp[-1] = pc->code == FCode::AddMonths ? plus_months(d, amount) : d + amount;
   OLIGO_NEXT();
 }
 AddMonthsK:
-  sp[-1] = add_months_day(static_cast<int32_t>(sp[-1]), static_cast<int32_t>(pc->a));
+  sp[-1] = plus_months(static_cast<int32_t>(sp[-1]), static_cast<int32_t>(pc->a));
   OLIGO_NEXT();
 JumpIfFalse:
   if (*--sp == 0) pc += pc->a;
@@ -394,6 +400,14 @@ DefInline:
   OLIGO_NEXT();
 SetBit:
   if (*--sp != 0) sp[-1] += pc->k;
+  OLIGO_NEXT();
+Bail:
+  return false;
+ExitIf:
+  if (*--sp != 0) {
+    out = pc->k;
+    return true;
+  }
   OLIGO_NEXT();
 ListEnum : {
   const Value& l = values[pc->a & 0xFFFFU];

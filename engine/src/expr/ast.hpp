@@ -142,6 +142,8 @@ enum class FCode : uint8_t {
               // value is memoized, push it (bail when not of kind `kind`) and
               // jump past them
   SetBit,     // pop a boolean; true: add k (a power of two) to the bit set below it
+  ExitIf,     // pop a boolean; true: the program's value is k (ends the program)
+  Bail,       // the literal `unknown`: the general tier evaluates the expression
   ListEnum,   // `any`/`all` (`kind` = Fn) over the records of list field `a & 0xFFFF` of
               // "the item's enum subfield `a >> 16` (of enum `var`) is in `mask`": the loop
               // `any(l, x, x.sub == K)` / `x.sub in [...]` in one instruction (bail when an
