@@ -4,7 +4,9 @@
 // reference (MissingScratch::exhaustive), on every rule-test patient with one or two facts
 // removed (what-if and trace on). The outcome memo of the counterfactual re-evaluation
 // (tested values that give every definition reading the field the same value share an
-// outcome) is checked the same way, and on a rule set built to catch a memo keyed too coarsely.
+// outcome) is checked the same way, and on a rule set built to catch a memo keyed too coarsely;
+// so is the keeping of a monotone definition's known value, on rule sets built to catch a
+// definition kept when it is not monotone or when a definition it references changes.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -77,7 +79,7 @@ void remove_fact(Patient& p, size_t fact) {
 }
 
 std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive, size_t& missing,
-                        uint64_t* memo_hits = nullptr) {
+                        uint64_t* memo_hits = nullptr, uint64_t* kept_defs = nullptr) {
   AssessScratch scratch;
   scratch.missing.exhaustive = exhaustive;
   Assessment a;
@@ -87,6 +89,7 @@ std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive
   assess(m, p, ao, scratch, a);
   missing += a.missing.size();
   if (memo_hits) *memo_hits += scratch.missing.memo_hits;
+  if (kept_defs) *kept_defs += scratch.missing.kept_defs;
   if (!a.contradictions.empty()) return "contradiction " + std::to_string(a.contradictions.size());
   RenderOptions ro;
   ro.explain = true;
@@ -103,7 +106,7 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
   auto cases = rule_test_patients(*m);
   ASSERT_GT(cases.size(), 50U);
   size_t variants = 0, missing = 0;
-  uint64_t memo_hits = 0, reference_memo_hits = 0;
+  uint64_t memo_hits = 0, reference_memo_hits = 0, kept = 0, reference_kept = 0;
   for (const auto& c : cases) {
     const Patient& original = c->patient;
     const std::vector<size_t> facts = known_facts(original);
@@ -111,8 +114,8 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
       Patient p = relinked_copy(original);
       for (size_t f : removed) remove_fact(p, f);
       size_t found = 0;
-      const std::string fast = result_json(*m, p, false, found, &memo_hits);
-      const std::string reference = result_json(*m, p, true, missing, &reference_memo_hits);
+      const std::string fast = result_json(*m, p, false, found, &memo_hits, &kept);
+      const std::string reference = result_json(*m, p, true, missing, &reference_memo_hits, &reference_kept);
       ASSERT_EQ(fast, reference) << "removed " << removed.size() << " facts, first " << removed.front();
       ++variants;
     };
@@ -126,6 +129,8 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
   EXPECT_GT(missing, 1000U);   // the analysis had work to do
   EXPECT_GT(memo_hits, 100U);  // the outcome memo was taken
   EXPECT_EQ(reference_memo_hits, 0U);
+  EXPECT_GT(kept, 100U);  // monotone definitions kept their known values
+  EXPECT_EQ(reference_kept, 0U);
 }
 
 // The embedded-style mini rule set of tests/diagnostics/base with `edits` (file, from, to)
@@ -204,6 +209,42 @@ TEST(AssessShortcuts, OutcomeMemoNeedsEverySourceToAgree) {
   ASSERT_TRUE(m);
   // 19, 79 and 81 reuse the outcomes of 18, 18 and 80.
   check_memo(*m, kAgeMissing, 3, {"age < 18", "age >= 18 and age < 80", "age >= 80"});
+}
+
+// `adult` is known (true) while age is unknown, through is_true(), which is not monotone: a
+// tested age under 18 makes it false. Kept as known, age would change nothing.
+TEST(AssessShortcuts, IsTrueIsNotMonotone) {
+  auto m = mini_rule_set({{"criteria.yaml", "expr: age >= adult_age", "expr: not is_true(age < adult_age)"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kAgeMissing, 0, {"age < 18"});
+}
+
+// `adult` reads age itself and is known (true) while age is unknown, but through `age_seen`
+// (known(age), not monotone), which a tested age changes: `adult` must be re-evaluated.
+TEST(AssessShortcuts, MonotoneDefinitionKeepsItsValueOnlyWhenItsReferencesDo) {
+  auto m = mini_rule_set({{"facts.yaml", "  synchronous:",
+                           "  age_seen:\n    title: Age recorded\n    expr: known(age)\n"
+                           "    evidence: [review2021]\n  synchronous:"},
+                          {"criteria.yaml", "expr: age >= adult_age", "expr: not age_seen or age >= adult_age"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kAgeMissing, 0, {"age < 18"});
+}
+
+const char* kEcogMissing = R"(id: memo
+age: 40
+on_therapy: false
+primary: {diagnosed: 2020-01-10}
+metastases: {diagnosed: 2022-03-01}
+lesions: [{site: lung, size_mm: 12}]
+)";
+
+// `fit` is known (true) while ECOG is unknown, through the branch `known(ecog)` takes; a tested
+// ECOG takes the other branch. The condition reads ECOG, so it does not decide which branch is
+// read.
+TEST(AssessShortcuts, BranchChosenByTheFieldItselfIsNotPruned) {
+  auto m = mini_rule_set({{"criteria.yaml", "expr: ecog <= 2", "expr: if known(ecog) then ecog <= 2 else true"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kEcogMissing, 0, {"ecog > 2"});
 }
 
 // The constraints of the embedded rule set built only of field comparisons are recognised as

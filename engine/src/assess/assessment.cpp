@@ -114,6 +114,30 @@ bool violates_constraints(const RuleSetModel& m, Evaluator& ev, const Value* val
   return false;
 }
 
+// Whether an expression is monotone in the facts it reads: every operator gives a known
+// value only when every way of giving its unknown or imprecise operands values gives that
+// same value (Kleene connectives, comparisons and arithmetic strict in an unknown, date
+// ranges compared as ranges). known() and is_true() are not: they turn unknown into a
+// known value that a fact given a value can change.
+bool monotone_expr(const RuleSetModel& m, uint32_t node) {
+  if (node == kNone) return true;
+  const ExprNode& n = m.pool[node];
+  if (n.op == Op::Name || n.op == Op::Member || n.op == Op::CmpConst) return false;
+  if (n.op == Op::Call && (n.fn == Fn::Known || n.fn == Fn::IsTrue)) return false;
+  if (!monotone_expr(m, n.a) || !monotone_expr(m, n.b) || !monotone_expr(m, n.c)) return false;
+  for (uint32_t a : n.args) {
+    if (!monotone_expr(m, a)) return false;
+  }
+  return true;
+}
+
+// A value that stays as it is under a monotone definition when a fact it reads is given a
+// value: known and precise.
+bool known_precise(const Value& v) {
+  return v.kind == VKind::Bool || v.kind == VKind::Number || v.kind == VKind::Enum ||
+         (v.kind == VKind::Date && v.date.lo == v.date.hi);
+}
+
 struct Candidate {
   FieldRef ref;
   const FieldDef* field;
@@ -139,6 +163,7 @@ class MissingAnalysis {
 
   void run(std::vector<MissingField>& out) {
     collect();
+    if (!candidates_.empty()) index_monotone();
     // With two candidates or more, each one's tested values are kept (flat) for the joint test.
     const bool joint_test = candidates_.size() >= 2;
     ms_.tested_all.clear();
@@ -162,6 +187,111 @@ class MissingAnalysis {
       if (set_has(w, r)) return true;
     }
     return false;
+  }
+
+  // MissingScratch::monotone for this rule set.
+  void index_monotone() {
+    if (ms_.monotone_of == &m_ && ms_.monotone.size() == m_.defs.size() && ms_.monotone_sha == m_.sha256) return;
+    ms_.monotone.assign(m_.defs.size(), 0);
+    for (uint32_t d = 0; d < m_.defs.size(); ++d) {
+      const Def& def = m_.defs[d];
+      const bool expr_def = def.kind == DefKind::Fact || def.kind == DefKind::Criterion;
+      ms_.monotone[d] = expr_def && def.expr.present() && monotone_expr(m_, def.expr.root) ? 1 : 0;
+    }
+    ms_.monotone_of = &m_;
+    ms_.monotone_sha = m_.sha256;
+  }
+
+  // Whether definition d, which reads the candidate's slot itself, keeps the main assessment's
+  // value under every tested value, given that every definition it references keeps its value:
+  // the main assessment evaluated it and either it is monotone with a known, precise value, or
+  // its expression, along the path its known conditions take, does not read the candidate
+  // (see taint). Not in the exhaustive reference.
+  bool keeps_main(Evaluator& ev, uint32_t d) {
+    const EvalState& main = s_.main;
+    if (ms_.exhaustive || main.done[d] != main.generation) return false;
+    if (ms_.monotone[d] != 0 && known_precise(main.cache[d])) return true;
+    const Def& def = m_.defs[d];
+    if ((def.kind != DefKind::Fact && def.kind != DefKind::Criterion) || !def.expr.present()) return false;
+    return taint(ev, def.expr.root, false) == 0;
+  }
+
+  // Whether an expression's value may change under the candidate's tested values, the
+  // definitions it references keeping the main assessment's values: 0 it cannot; 1 it may;
+  // 2 (a list of records, or one of its items) only the candidate subfield of its items may.
+  // A condition (of `if`, or one operand of `and`/`or`) that does not read the candidate has
+  // the same value under every tested value: evaluated once (`ev`: the main assessment's
+  // values), its known value prunes what it makes unread (the branch not taken; the other
+  // operand of a false `and` or true `or`). `bound`: inside a list function's body, where
+  // nothing is evaluated.
+  uint8_t taint(Evaluator& ev, uint32_t node, bool bound) {
+    if (node == kNone) return 0;
+    const ExprNode& n = m_.pool[node];
+    switch (n.op) {
+      case Op::Literal:
+      case Op::Param:
+      case Op::Def:
+        return 0;
+      case Op::Field:
+        return n.index != slot_ ? 0 : (sub1_ != 0 ? 2 : 1);
+      case Op::Var:
+        return n.index < ms_.var_taint.size() ? ms_.var_taint[n.index] : 1;
+      case Op::SubField: {
+        const uint8_t t = taint(ev, n.a, bound);
+        return t == 2 ? (n.index + 1 == sub1_ ? 1 : 0) : t;
+      }
+      case Op::If: {
+        const uint8_t c = taint(ev, n.a, bound);
+        if (c == 0 && !bound) {
+          const Value v = ev.eval(n.a);
+          if (v.kind == VKind::Bool) return taint(ev, v.b ? n.b : n.c, bound) != 0 ? 1 : 0;
+        }
+        return (c | taint(ev, n.b, bound) | taint(ev, n.c, bound)) != 0 ? 1 : 0;
+      }
+      case Op::And:
+      case Op::Or: {
+        const uint8_t a = taint(ev, n.a, bound), b = taint(ev, n.b, bound);
+        if (a == 0 && b == 0) return 0;
+        if ((a != 0 && b != 0) || bound) return 1;
+        const Value v = ev.eval(a != 0 ? n.b : n.a);
+        return v.kind == VKind::Bool && v.b == (n.op == Op::Or) ? 0 : 1;
+      }
+      case Op::Call:
+        switch (n.fn) {
+          case Fn::Count: {
+            const uint8_t t = taint(ev, n.args[0], bound);
+            return t == 1 ? 1 : 0;  // the items' subfields do not count
+          }
+          case Fn::CountIf:
+          case Fn::All:
+          case Fn::Any:
+          case Fn::Min:
+          case Fn::Max:
+          case Fn::Sum: {
+            const uint8_t list = taint(ev, n.args[0], bound);
+            if (list == 1) return 1;
+            const uint32_t var = m_.pool[n.args[1]].index;
+            if (var >= ms_.var_taint.size()) return 1;
+            const uint8_t saved = ms_.var_taint[var];
+            ms_.var_taint[var] = list;
+            const uint8_t body = taint(ev, n.args[2], true);
+            ms_.var_taint[var] = saved;
+            return body != 0 ? 1 : 0;
+          }
+          default:
+            break;
+        }
+        break;
+      case Op::Name:
+      case Op::Member:
+      case Op::CmpConst:
+        return 1;
+      default:
+        break;
+    }
+    uint8_t t = taint(ev, n.a, bound) | taint(ev, n.b, bound) | taint(ev, n.c, bound);
+    for (uint32_t a : n.args) t |= taint(ev, a, bound);
+    return t != 0 ? 1 : 0;
   }
 
   void collect() {
@@ -210,6 +340,7 @@ class MissingAnalysis {
     std::vector<Value>& values = ms_.values;
     values.assign(p_.values.begin(), p_.values.end());
     slot_ = ref_slot(r);
+    sub1_ = ref_sub1(r);
     patched_ = &values[slot_];
     find_sources();
     if (ref_sub1(r) != 0) {
@@ -243,9 +374,24 @@ class MissingAnalysis {
     memo_ = !ms_.exhaustive;
     sources_as_main_ = memo_;
     const EvalState& main = s_.main;
+    if (ms_.keep.size() != m_.defs.size()) ms_.keep.assign(m_.defs.size(), 0);
+    if (++ms_.keep_stamp == 0) {  // wrapped: forget every mark
+      std::fill(ms_.keep.begin(), ms_.keep.end(), 0U);
+      ms_.keep_stamp = 1;
+    }
+    ms_.var_taint.assign(m_.max_vars, 0);
+    Evaluator ev(m_, p_, s_.counterfactual, ms_.values.data());
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
       const Def& def = m_.defs[d];
       if ((def.direct_slots & bit) == 0) continue;
+      if (keeps_main(ev, d)) ms_.keep[d] = ms_.keep_stamp;
+      // A source that keeps the main assessment's value (its references do not depend on the
+      // slot) is left out: its value is the same under every tested value.
+      if (ms_.keep[d] == ms_.keep_stamp &&
+          std::all_of(def.deps.begin(), def.deps.end(), [&](uint32_t e) { return (m_.def_slot_mask[e] & bit) == 0; })) {
+        ++ms_.kept_defs;
+        continue;
+      }
       sources.push_back(d);
       for (uint32_t e : def.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
       sources_as_main_ = sources_as_main_ && main.done[d] == main.generation;
@@ -394,7 +540,8 @@ class MissingAnalysis {
     const uint64_t bit = slot_bit(slot_);
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
       const bool direct = (m_.defs[d].direct_slots & bit) != 0;
-      const bool stale = ms_.exhaustive || direct || stale_mark[d] == stamp;
+      // A direct reader whose references all kept their values keeps its own when monotone.
+      const bool stale = ms_.exhaustive || stale_mark[d] == stamp || (direct && ms_.keep[d] != ms_.keep_stamp);
       if (!stale) {
         cf.cache[d] = main.cache[d];
         cf.done[d] = main.done[d];
@@ -811,6 +958,7 @@ class MissingAnalysis {
   const std::vector<const USet*>& unknown_why_;
   std::vector<Candidate> candidates_;
   uint32_t slot_ = 0;             // of the candidate
+  uint32_t sub1_ = 0;             // of the candidate: its subfield (1-based; 0 for a top-level field)
   Value* patched_ = nullptr;      // in ms_: the value under test
   bool memo_ = false;             // the outcome memo holds for the candidate (find_sources)
   bool sources_as_main_ = false;  // and the main assessment evaluated every source

@@ -103,6 +103,18 @@ struct MissingScratch {
   std::vector<uint32_t> slot_outputs;      // the outputs that may depend on the candidate's slot
   std::vector<uint32_t> slot_constraints;  // the constraints that may read it
   uint64_t memo_hits = 0;                  // tested values whose outcome the memo gave (tests: the memo ran)
+  // Per def: 1 when its value is monotone in the facts it reads (a fact or criterion without
+  // known() or is_true()): a known value stays the same when an unknown or imprecise fact it
+  // reads is given a value. Computed once per rule set (`monotone_of`, `monotone_sha`).
+  std::vector<uint8_t> monotone;
+  const void* monotone_of = nullptr;
+  std::string monotone_sha;
+  // Per def: == keep_stamp when, for the current candidate, it keeps the main assessment's
+  // value under every tested value as long as the definitions it references keep theirs.
+  std::vector<uint32_t> keep;
+  uint32_t keep_stamp = 0;
+  std::vector<uint8_t> var_taint;  // per bound variable, while the candidate's reads are traced
+  uint64_t kept_defs = 0;          // tests: sources left out because they keep the main value
   // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
   // cutoff), every constraint evaluated.
   bool exhaustive = false;
