@@ -138,6 +138,15 @@ bool known_precise(const Value& v) {
          (v.kind == VKind::Date && v.date.lo == v.date.hi);
 }
 
+// Whether an expression has a condition that can leave part of it unread (`if`, `and`, `or`).
+bool has_condition(const RuleSetModel& m, uint32_t node) {
+  if (node == kNone) return false;
+  const ExprNode& n = m.pool[node];
+  if (n.op == Op::If || n.op == Op::And || n.op == Op::Or) return true;
+  if (has_condition(m, n.a) || has_condition(m, n.b) || has_condition(m, n.c)) return true;
+  return std::any_of(n.args.begin(), n.args.end(), [&](uint32_t a) { return has_condition(m, a); });
+}
+
 struct Candidate {
   FieldRef ref;
   const FieldDef* field;
@@ -197,6 +206,7 @@ class MissingAnalysis {
       const Def& def = m_.defs[d];
       const bool expr_def = def.kind == DefKind::Fact || def.kind == DefKind::Criterion;
       ms_.monotone[d] = expr_def && def.expr.present() && monotone_expr(m_, def.expr.root) ? 1 : 0;
+      if (expr_def && def.expr.present() && has_condition(m_, def.expr.root)) ms_.monotone[d] |= 2;
     }
     ms_.monotone_of = &m_;
     ms_.monotone_sha = m_.sha256;
@@ -210,7 +220,9 @@ class MissingAnalysis {
   bool keeps_main(Evaluator& ev, uint32_t d) {
     const EvalState& main = s_.main;
     if (ms_.exhaustive || main.done[d] != main.generation) return false;
-    if (ms_.monotone[d] != 0 && known_precise(main.cache[d])) return true;
+    if ((ms_.monotone[d] & 1) != 0 && known_precise(main.cache[d])) return true;
+    // Reading a top-level field itself without a condition, it reads it along every path.
+    if (sub1_ == 0 && (ms_.monotone[d] & 2) == 0) return false;
     const Def& def = m_.defs[d];
     if ((def.kind != DefKind::Fact && def.kind != DefKind::Criterion) || !def.expr.present()) return false;
     return taint(ev, def.expr.root, false) == 0;

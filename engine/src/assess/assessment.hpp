@@ -103,9 +103,10 @@ struct MissingScratch {
   std::vector<uint32_t> slot_outputs;      // the outputs that may depend on the candidate's slot
   std::vector<uint32_t> slot_constraints;  // the constraints that may read it
   uint64_t memo_hits = 0;                  // tested values whose outcome the memo gave (tests: the memo ran)
-  // Per def: 1 when its value is monotone in the facts it reads (a fact or criterion without
-  // known() or is_true()): a known value stays the same when an unknown or imprecise fact it
-  // reads is given a value. Computed once per rule set (`monotone_of`, `monotone_sha`).
+  // Per def: bit 1 when its value is monotone in the facts it reads (a fact or criterion
+  // without known() or is_true()): a known value stays the same when an unknown or imprecise
+  // fact it reads is given a value; bit 2 when its expression has a condition (if, and, or).
+  // Computed once per rule set (`monotone_of`, `monotone_sha`).
   std::vector<uint8_t> monotone;
   const void* monotone_of = nullptr;
   std::string monotone_sha;
