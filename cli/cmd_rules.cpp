@@ -50,6 +50,22 @@ bool apply_log_level(const cxxopts::ParseResult& args, const char* tool) {
   return false;
 }
 
+// The rule set folder of `rules check|test`: DIR or --rules DIR (spec/cli.md), at most once, and
+// nothing else positional. False after printing a usage error.
+bool rule_set_folder(const cxxopts::ParseResult& args, const char* tool, std::string& dir) {
+  if (!args.unmatched().empty()) {
+    std::fprintf(stderr, "%s: unexpected argument '%s' (one rule set folder: DIR or --rules DIR)\n", tool,
+                 args.unmatched().front().c_str());
+    return false;
+  }
+  if (args.count("dir") && args.count("rules")) {
+    std::fprintf(stderr, "%s: give the rule set folder once (DIR or --rules DIR)\n", tool);
+    return false;
+  }
+  dir = args.count("dir") ? args["dir"].as<std::string>() : args.count("rules") ? args["rules"].as<std::string>() : "";
+  return true;
+}
+
 std::shared_ptr<RuleSetModel> load_mutable(const std::string& dir, Diagnostics& diags) {
   if (dir.empty()) return load_embedded_rules(diags);
   DirRuleFiles files(dir);
@@ -60,6 +76,7 @@ int rules_check(int argc, char** argv) {
   cxxopts::Options opts("oligoscreen rules check", "Load and check a rule set, reporting every mistake.");
   opts.add_options()("h,help", "show this help")("log-level", "stderr log level",
                                                  cxxopts::value<std::string>()->default_value("warn"))(
+      "rules", "rule set folder (the same as DIR; default: built in)", cxxopts::value<std::string>())(
       "dir", "", cxxopts::value<std::string>());
   opts.parse_positional({"dir"});
   opts.positional_help("[DIR]");
@@ -75,7 +92,8 @@ int rules_check(int argc, char** argv) {
     return kOk;
   }
   if (!apply_log_level(args, "oligoscreen rules check")) return kUsage;
-  std::string dir = args.count("dir") ? args["dir"].as<std::string>() : "";
+  std::string dir;
+  if (!rule_set_folder(args, "oligoscreen rules check", dir)) return kUsage;
   Diagnostics diags;
   auto m = load_mutable(dir, diags);
   std::string label = dir.empty() ? std::string(embedded_rules_label()) + " (built in)" : dir;
@@ -248,6 +266,7 @@ int rules_test(int argc, char** argv) {
   cxxopts::Options opts("oligoscreen rules test", "Run the test cases that travel with a rule set.");
   opts.add_options()("h,help", "show this help")("v,verbose", "print every case, not only failures")(
       "log-level", "stderr log level", cxxopts::value<std::string>()->default_value("warn"))(
+      "rules", "rule set folder (the same as DIR; default: built in)", cxxopts::value<std::string>())(
       "dir", "", cxxopts::value<std::string>());
   opts.parse_positional({"dir"});
   opts.positional_help("[DIR]");
@@ -263,7 +282,8 @@ int rules_test(int argc, char** argv) {
     return kOk;
   }
   if (!apply_log_level(args, "oligoscreen rules test")) return kUsage;
-  std::string dir = args.count("dir") ? args["dir"].as<std::string>() : "";
+  std::string dir;
+  if (!rule_set_folder(args, "oligoscreen rules test", dir)) return kUsage;
   bool verbose = args.count("verbose") > 0;
   Diagnostics diags;
   std::unique_ptr<RuleFiles> files;

@@ -78,6 +78,11 @@ int tool_serve(int argc, char** argv) {
     std::fprintf(stderr, "oligoscreen serve: unknown --log-level '%s'\n", args["log-level"].as<std::string>().c_str());
     return kUsage;
   }
+  if (!args.unmatched().empty()) {
+    std::fprintf(stderr, "oligoscreen serve: unexpected argument '%s' (serve takes options only)\n",
+                 args.unmatched().front().c_str());
+    return kUsage;
+  }
   int port = args["port"].as<int>();
   if (port < 0 || port > 65535) {
     std::fprintf(stderr, "oligoscreen serve: --port must be 0-65535\n");

@@ -5,6 +5,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "oligoscreen/version.hpp"
@@ -54,12 +55,58 @@ void usage(FILE* out) {
                "tumour board.\n");
 }
 
+// spec/cli.md: `--log-level LEVEL` is taken by all commands, so it may also come before the
+// command (`oligoscreen --log-level debug batch ...`). Such leading options are moved behind the
+// command name (for `rules`, behind the action), where the command parses and checks them as its
+// own. Returns false when `--log-level` has no value.
+bool hoist_log_level(std::vector<char*>& args, std::vector<std::string>& storage) {
+  std::vector<std::string> levels;
+  size_t i = 1;
+  while (i < args.size()) {
+    const std::string a = args[i];
+    if (a == "--log-level") {
+      if (i + 1 >= args.size()) return false;
+      levels.push_back(args[i + 1]);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    } else if (a.rfind("--log-level=", 0) == 0) {
+      levels.push_back(a.substr(12));
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      break;
+    }
+  }
+  if (levels.empty() || args.size() < 2) return true;
+  size_t at = 2;  // behind the command; `rules` reads its action first
+  if (std::strcmp(args[1], "rules") == 0) {
+    if (args.size() == 2) return true;  // no action: the rules usage, whatever the level
+    at = 3;
+  }
+  storage.reserve(levels.size() * 2);
+  std::vector<char*> inserted;
+  for (const auto& level : levels) {
+    storage.emplace_back("--log-level");
+    storage.push_back(level);
+  }
+  for (auto& s : storage) inserted.push_back(s.data());
+  args.insert(args.begin() + static_cast<std::ptrdiff_t>(at), inserted.begin(), inserted.end());
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace oligoscreen::cli;
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is a write error we report, not a crash
   try {
+    std::vector<char*> args(argv, argv + argc);
+    std::vector<std::string> storage;
+    if (!hoist_log_level(args, storage)) {
+      std::fprintf(stderr, "oligoscreen: --log-level needs a LEVEL (trace, debug, info, warn, error, off)\n");
+      return kUsage;
+    }
+    args.push_back(nullptr);  // argv[argc] stays a null pointer, as for main
+    argc = static_cast<int>(args.size()) - 1;
+    argv = args.data();
     if (argc < 2) {
       usage(stderr);
       return kUsage;

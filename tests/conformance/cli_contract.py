@@ -93,7 +93,59 @@ def several_cases_carry_source(exe):
         check(batch[0].replace(a, ca) == screen[0], "screen and batch differ for the same record with several inputs")
 
 
-CHECKS = [log_level_on_every_command, rules_actions_take_a_folder, several_cases_carry_source]
+def log_level_before_the_command(exe):
+    """cli.md: `--log-level LEVEL` (all commands) also before the command name."""
+    commands = [["screen", CASE, "--format", "json"], ["rules", "check"], ["rules", "eval", "true"], ["template"]]
+    for c in commands:
+        for lead in (["--log-level", "error"], ["--log-level=error"]):
+            p = run(exe, *lead, *c)
+            check(p.returncode == 0, f"{' '.join(lead + c)}: exit {p.returncode}: {p.stderr.decode()[:200]}")
+            check(p.stdout == run(exe, *c).stdout, f"{' '.join(lead + c)}: output differs from {' '.join(c)}")
+    p = run(exe, "--log-level", "error", "batch", "-", "--quiet", stdin=b'{"id":"A","lesions":[]}\n')
+    check(p.returncode == 0 and p.stdout.startswith(b'{"id":"A"'), f"--log-level error batch -: exit {p.returncode}")
+    p = run(exe, "--log-level", "loud", "screen", CASE)
+    check(p.returncode == 2, f"--log-level loud screen: exit {p.returncode}, want 2 (usage)")
+    p = run(exe, "--log-level")
+    check(p.returncode == 2, f"--log-level without a level: exit {p.returncode}, want 2 (usage)")
+    p = run(exe, "--log-level", "error", "--version")
+    check(p.returncode == 0 and p.stdout.startswith(b"oligoscreen "), f"--log-level error --version: exit {p.returncode}")
+
+
+def rules_check_and_test_take_one_folder(exe):
+    """cli.md: `rules check|test [DIR]`, and the rules help: "Without DIR (or --rules DIR)"; exit 2 is a
+    usage error, so a second folder or a stray word is refused instead of silently ignored."""
+    for action in ("check", "test"):
+        p = run(exe, "rules", action, "--rules", RULES)
+        check(p.returncode == 0, f"rules {action} --rules DIR: exit {p.returncode}: {p.stderr.decode()[:200]}")
+        p = run(exe, "rules", action, RULES, "extra")
+        check(p.returncode == 2, f"rules {action} DIR extra: exit {p.returncode}, want 2 (usage)")
+        check(b"unexpected argument 'extra'" in p.stderr, f"rules {action} DIR extra: {p.stderr.decode()[:200]}")
+        p = run(exe, "rules", action, RULES, "--rules", RULES)
+        check(p.returncode == 2, f"rules {action} DIR --rules DIR: exit {p.returncode}, want 2 (usage)")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = run(exe, "rules", "check", "--rules", tmp)
+        check(p.returncode == 3, f"rules check --rules EMPTY: exit {p.returncode}, want 3 (rules error)")
+
+
+def serve_refuses_a_stray_argument(exe):
+    """cli.md: `serve [--port N] [--bind ADDR] [--rules DIR]`: a positional word is a usage error (exit 2),
+    and the service is not started."""
+    try:
+        p = subprocess.run([exe, "serve", "--port", "0", "8080"], capture_output=True, timeout=10)
+    except subprocess.TimeoutExpired:
+        raise Fail("serve --port 0 8080 started the service instead of refusing the stray argument")
+    check(p.returncode == 2, f"serve --port 0 8080: exit {p.returncode}, want 2 (usage)")
+    check(b"unexpected argument '8080'" in p.stderr, f"serve stray argument: {p.stderr.decode()[:200]}")
+
+
+CHECKS = [
+    log_level_on_every_command,
+    rules_actions_take_a_folder,
+    several_cases_carry_source,
+    log_level_before_the_command,
+    rules_check_and_test_take_one_folder,
+    serve_refuses_a_stray_argument,
+]
 
 
 def main():
