@@ -315,11 +315,13 @@ int rules_show(int argc, char** argv) {
                  args["log-level"].as<std::string>().c_str());
     return kUsage;
   }
-  // spec/cli.md: `rules show [DIR|ID]`: a first argument that is a folder names the rule set.
+  // spec/cli.md: `rules show [DIR|ID]`: a first argument that is a folder names the rule set; so
+  // does one with a '/' (no id has one), so that a wrong folder is a rules error, not an unknown id.
   std::vector<std::string> wanted;
   if (args.count("id")) wanted = args["id"].as<std::vector<std::string>>();
   std::string dir = args.count("rules") ? args["rules"].as<std::string>() : "";
-  if (dir.empty() && !wanted.empty() && is_rule_set_dir(wanted.front())) {
+  if (dir.empty() && !wanted.empty() &&
+      (is_rule_set_dir(wanted.front()) || wanted.front().find('/') != std::string::npos)) {
     dir = wanted.front();
     wanted.erase(wanted.begin());
   }

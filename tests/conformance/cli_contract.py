@@ -61,6 +61,10 @@ def rules_actions_take_a_folder(exe):
     check(p.returncode == 0 and p.stdout.startswith(b"Rule set sarcoma-sbrt"), f"rules show DIR: exit {p.returncode}")
     p = run(exe, "rules", "show", "no_such_entry")
     check(p.returncode == 2, f"rules show no_such_entry: exit {p.returncode}, want 2")
+    # A path (no id has a '/') that is not a rule set is a rules error (3), as for rules check.
+    p = run(exe, "rules", "show", "no/such/folder", "sbrt")
+    check(p.returncode == 3, f"rules show no/such/folder sbrt: exit {p.returncode}, want 3 (rules error)")
+    check(b"manifest.yaml" in p.stderr, f"rules show no/such/folder: {p.stderr.decode()[:200]}")
     for action in ("check", "test"):
         p = run(exe, "rules", action, RULES)
         check(p.returncode == 0, f"rules {action} DIR: exit {p.returncode}")
