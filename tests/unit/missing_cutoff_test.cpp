@@ -6,7 +6,9 @@
 // (tested values that give every definition reading the field the same value share an
 // outcome) is checked the same way, and on a rule set built to catch a memo keyed too coarsely;
 // so is the keeping of a monotone definition's known value, on rule sets built to catch a
-// definition kept when it is not monotone or when a definition it references changes.
+// definition kept when it is not monotone or when a definition it references changes, and the
+// third round (an output re-decided only when its rules read the field; list subfields read
+// through known(); fixed references), on rule sets built to catch each made unsound.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -245,6 +247,76 @@ TEST(AssessShortcuts, BranchChosenByTheFieldItselfIsNotPruned) {
   auto m = mini_rule_set({{"criteria.yaml", "expr: ecog <= 2", "expr: if known(ecog) then ecog <= 2 else true"}});
   ASSERT_TRUE(m);
   check_memo(*m, kEcogMissing, 0, {"ecog > 2"});
+}
+
+// A reason that reads `age` does not make the output a reader of age: its code comes from its
+// rules, which read `adult` only, so `adult` is the memo's one source and the tested ages 18
+// and 19 share an outcome.
+TEST(AssessShortcuts, ReasonReadingTheFieldLeavesTheOutputToItsRules) {
+  auto m = mini_rule_set({{"outputs.yaml", "when: not adult\n", "when: age < 18\n"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kAgeMissing, 1, {"age < 18", "age >= 18"});
+}
+
+const char* kSizeMissing = R"(id: memo
+age: 40
+ecog: 1
+on_therapy: false
+primary: {diagnosed: 2020-01-10}
+metastases: {diagnosed: 2022-03-01}
+lesions: [{site: lung}]
+)";
+
+// The output's rules read the missing subfield themselves (not through a definition): the
+// output is re-decided per tested size. Left to its references, it would keep `indeterminate`.
+TEST(AssessShortcuts, OutputRulesReadingASubfieldAreReDecided) {
+  auto m = mini_rule_set({{"outputs.yaml", "when: not adult or not few_lesions or not fit\n",
+                           "when: not adult or not few_lesions or not fit or any(lesions, l, l.size_mm > 50)\n"},
+                          {"outputs.yaml", "when: adult and few_lesions and fit\n",
+                           "when: adult and few_lesions and fit and not any(lesions, l, l.size_mm > 50)\n"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kSizeMissing, 0, {"lesions[0].size_mm <= 50", "lesions[0].size_mm > 50"});
+}
+
+// known() of a subfield reads it (a tested size makes it true, and the output eligible);
+// known() of the list does not (the list stays known whatever its items' sizes). The tested
+// sizes come from a reason's comparison, which does not decide the code.
+TEST(AssessShortcuts, KnownOfASubfieldReadsIt) {
+  auto m = mini_rule_set({{"outputs.yaml", "when: not adult or not few_lesions or not fit\n",
+                           "when: not known(lesions) or any(lesions, l, not known(l.size_mm))\n"},
+                          {"outputs.yaml", "when: not adult\n", "when: any(lesions, l, l.size_mm > 50)\n"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kSizeMissing, 0, {"any value of lesions[0].size_mm"});
+}
+
+// `small` reads the size and references `lesion_count` (which reads the list, not its sizes:
+// fixed) and `sized` (known() of the size: not fixed, a tested size makes it true). `small` is
+// re-evaluated with `sized` as each tested size leaves it; taken for the main assessment's
+// `false`, the size would change nothing.
+TEST(AssessShortcuts, ReferenceThatReadsTheSubfieldIsNotFixed) {
+  auto m = mini_rule_set({{"criteria.yaml", "  fit:",
+                           "  sized:\n    title: Sized\n    group: eligibility\n"
+                           "    expr: all(lesions, l, known(l.size_mm))\n    evidence: [trial2020]\n"
+                           "  small:\n    title: Small\n    group: eligibility\n"
+                           "    expr: lesion_count >= 1 and sized and all(lesions, l, l.size_mm <= 30)\n"
+                           "    evidence: [trial2020]\n  fit:"},
+                          {"outputs.yaml", "when: not adult or", "when: not small or not adult or"},
+                          {"outputs.yaml", "when: adult and", "when: small and adult and"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kSizeMissing, 0, {"lesions[0].size_mm <= 30"});
+}
+
+// With the same rule set without `sized`, `small`'s references are fixed (`lesion_count` reads
+// the list, not its sizes): it is the memo's one source, and tested sizes share outcomes.
+TEST(AssessShortcuts, FixedReferenceLetsTheMemoRunForASubfield) {
+  auto m = mini_rule_set({{"criteria.yaml", "  fit:",
+                           "  small:\n    title: Small\n    group: eligibility\n"
+                           "    expr: lesion_count >= 1 and all(lesions, l, l.size_mm <= 30)\n"
+                           "    evidence: [trial2020]\n  fit:"},
+                          {"outputs.yaml", "when: not adult or", "when: not small or not adult or"},
+                          {"outputs.yaml", "when: adult and", "when: small and adult and"}});
+  ASSERT_TRUE(m);
+  check_memo(*m, kSizeMissing, 1, {"lesions[0].size_mm <= 30", "lesions[0].size_mm > 30"});
 }
 
 // The constraints of the embedded rule set built only of field comparisons are recognised as

@@ -147,6 +147,18 @@ bool has_condition(const RuleSetModel& m, uint32_t node) {
   return std::any_of(n.args.begin(), n.args.end(), [&](uint32_t a) { return has_condition(m, a); });
 }
 
+// slot_bit of the fields an expression reads itself (not through definitions); every slot
+// for a name the checker did not resolve.
+uint64_t field_slots(const RuleSetModel& m, uint32_t node) {
+  if (node == kNone) return 0;
+  const ExprNode& n = m.pool[node];
+  if (n.op == Op::Name || n.op == Op::Member) return ~uint64_t{0};
+  uint64_t r = n.op == Op::Field ? slot_bit(n.index) : 0;
+  r |= field_slots(m, n.a) | field_slots(m, n.b) | field_slots(m, n.c);
+  for (uint32_t a : n.args) r |= field_slots(m, a);
+  return r;
+}
+
 struct Candidate {
   FieldRef ref;
   const FieldDef* field;
@@ -171,8 +183,8 @@ class MissingAnalysis {
         unknown_why_(s.missing.unknown_why) {}
 
   void run(std::vector<MissingField>& out) {
+    index_rule_set();
     collect();
-    if (!candidates_.empty()) index_monotone();
     // With two candidates or more, each one's tested values are kept (flat) for the joint test.
     const bool joint_test = candidates_.size() >= 2;
     ms_.tested_all.clear();
@@ -198,15 +210,41 @@ class MissingAnalysis {
     return false;
   }
 
-  // MissingScratch::monotone for this rule set.
-  void index_monotone() {
+  // MissingScratch::monotone, value_slots and the collect plan for this rule set.
+  void index_rule_set() {
     if (ms_.monotone_of == &m_ && ms_.monotone.size() == m_.defs.size() && ms_.monotone_sha == m_.sha256) return;
     ms_.monotone.assign(m_.defs.size(), 0);
+    ms_.value_slots.assign(m_.defs.size(), 0);
     for (uint32_t d = 0; d < m_.defs.size(); ++d) {
       const Def& def = m_.defs[d];
       const bool expr_def = def.kind == DefKind::Fact || def.kind == DefKind::Criterion;
       ms_.monotone[d] = expr_def && def.expr.present() && monotone_expr(m_, def.expr.root) ? 1 : 0;
       if (expr_def && def.expr.present() && has_condition(m_, def.expr.root)) ms_.monotone[d] |= 2;
+      ms_.value_slots[d] = def.direct_slots;
+      if (def.kind == DefKind::Output) {
+        uint64_t slots = 0;
+        for (const DecideRule& rule : m_.outputs[def.extra].rules) {
+          if (rule.when.present()) slots |= field_slots(m_, rule.when.root);
+          if (rule.value.present()) slots |= field_slots(m_, rule.value.root);
+        }
+        ms_.value_slots[d] = slots & def.direct_slots;
+      }
+    }
+    ms_.collect_slots.clear();
+    ms_.collect_subs.clear();
+    ms_.collect_from.assign(1, 0);
+    for (const auto& f : m_.schema.fields) {
+      if (f.informational || f.record_id || f.type == FieldType::Text) continue;
+      // A field no output depends on cannot change a verdict: nothing to try.
+      if (!m_.slot_affects_outputs[f.slot]) continue;
+      ms_.collect_slots.push_back(f.slot);
+      if (f.type == FieldType::List && f.of == ListOf::Record) {
+        for (uint32_t k = 0; k < f.fields.size(); ++k) {
+          const FieldDef& sub = f.fields[k];
+          if (!sub.informational && sub.type != FieldType::Text) ms_.collect_subs.push_back(k);
+        }
+      }
+      ms_.collect_from.push_back(static_cast<uint32_t>(ms_.collect_subs.size()));
     }
     ms_.monotone_of = &m_;
     ms_.monotone_sha = m_.sha256;
@@ -214,13 +252,16 @@ class MissingAnalysis {
 
   // Whether definition d, which reads the candidate's slot itself, keeps the main assessment's
   // value under every tested value, given that every definition it references keeps its value:
-  // the main assessment evaluated it and either it is monotone with a known, precise value, or
-  // its expression, along the path its known conditions take, does not read the candidate
-  // (see taint). Not in the exhaustive reference.
+  // either it is monotone and the main assessment gave it a known, precise value, or its
+  // expression, along the path its known conditions take, does not read the candidate (see
+  // taint; then also when the main assessment did not evaluate it: settle() leaves it to be
+  // evaluated on demand, to the value the main assessment would have given it). Not in the
+  // exhaustive reference.
   bool keeps_main(Evaluator& ev, uint32_t d) {
     const EvalState& main = s_.main;
-    if (ms_.exhaustive || main.done[d] != main.generation) return false;
-    if ((ms_.monotone[d] & 1) != 0 && known_precise(main.cache[d])) return true;
+    if (ms_.exhaustive) return false;
+    const bool evaluated = main.done[d] == main.generation;
+    if (evaluated && (ms_.monotone[d] & 1) != 0 && known_precise(main.cache[d])) return true;
     // Reading a top-level field itself without a condition, it reads it along every path.
     if (sub1_ == 0 && (ms_.monotone[d] & 2) == 0) return false;
     const Def& def = m_.defs[d];
@@ -270,6 +311,10 @@ class MissingAnalysis {
       }
       case Op::Call:
         switch (n.fn) {
+          case Fn::Known: {
+            const uint8_t t = taint(ev, n.args[0], bound);
+            return t == 1 ? 1 : 0;  // a list or record stays known whatever its items' subfields
+          }
           case Fn::Count: {
             const uint8_t t = taint(ev, n.args[0], bound);
             return t == 1 ? 1 : 0;  // the items' subfields do not count
@@ -306,12 +351,17 @@ class MissingAnalysis {
     return t != 0 ? 1 : 0;
   }
 
+  // The candidates, in schema order: the fields of the collect plan (index_rule_set) that are
+  // unknown, or imprecise dates an undecided output depends on; list items' subfields alike.
+  // A slot the main assessment classified as holding nothing unknown or imprecise, itself or
+  // in its items (EvalState::checked_slots, vague_slots), has none (not skipped in the
+  // exhaustive reference).
   void collect() {
     const Schema& sc = m_.schema;
-    for (const auto& f : sc.fields) {
-      if (f.informational || f.record_id || f.type == FieldType::Text) continue;
-      // A field no output depends on cannot change a verdict: nothing to try.
-      if (!m_.slot_affects_outputs[f.slot]) continue;
+    const uint64_t clear = ms_.exhaustive ? 0 : s_.main.checked_slots & ~s_.main.vague_slots;
+    for (size_t i = 0; i < ms_.collect_slots.size(); ++i) {
+      const FieldDef& f = sc.fields[ms_.collect_slots[i]];
+      if ((clear & slot_bit(f.slot)) != 0) continue;
       const Value& v = p_.values[f.slot];
       FieldRef r = make_ref(f.slot);
       if (v.kind == VKind::Unknown) {
@@ -319,11 +369,12 @@ class MissingAnalysis {
       } else if (v.kind == VKind::Date && v.date.lo != v.date.hi && in_unknown_output(r)) {
         candidates_.push_back({r, &f, v});
       } else if (v.kind == VKind::List && f.of == ListOf::Record) {
+        const uint32_t* subs = ms_.collect_subs.data();
         for (uint32_t e = 0; e < v.list.count; ++e) {
           const Value& rec = v.list.items[e];
-          for (uint32_t k = 0; k < f.fields.size(); ++k) {
+          for (uint32_t j = ms_.collect_from[i]; j < ms_.collect_from[i + 1]; ++j) {
+            const uint32_t k = subs[j];
             const FieldDef& sub = f.fields[k];
-            if (sub.informational || sub.type == FieldType::Text) continue;
             const Value& sv = rec.rec.fields[k];
             FieldRef sr = make_ref(f.slot, e + 1, k + 1);
             if (sv.kind == VKind::Unknown ||
@@ -386,40 +437,76 @@ class MissingAnalysis {
     memo_ = !ms_.exhaustive;
     sources_as_main_ = memo_;
     const EvalState& main = s_.main;
-    if (ms_.keep.size() != m_.defs.size()) ms_.keep.assign(m_.defs.size(), 0);
-    if (++ms_.keep_stamp == 0) {  // wrapped: forget every mark
-      std::fill(ms_.keep.begin(), ms_.keep.end(), 0U);
-      ms_.keep_stamp = 1;
+    if (ms_.keep.size() != m_.defs.size()) {
+      ms_.keep.assign(m_.defs.size(), 0);
+      ms_.direct.assign(m_.defs.size(), 0);
+      ms_.fixed.assign(m_.defs.size(), 0);
+    }
+    const uint32_t stamp = ++ms_.keep_stamp;
+    if (stamp == 0) {  // wrapped: forget every mark
+      for (auto* marks : {&ms_.keep, &ms_.direct, &ms_.fixed}) std::fill(marks->begin(), marks->end(), 0U);
+      return find_sources();
     }
     ms_.var_taint.assign(m_.max_vars, 0);
     Evaluator ev(m_, p_, s_.counterfactual, ms_.values.data());
+    // ms_.stale, under a stamp of its own (settle() takes a new one per tested value): == `ref`
+    // when a definition references one that is not fixed.
+    if (ms_.stale.size() != m_.defs.size()) ms_.stale.assign(m_.defs.size(), 0);
+    if (++ms_.stamp == 0) {
+      std::fill(ms_.stale.begin(), ms_.stale.end(), 0U);
+      ms_.stamp = 1;
+    }
+    const uint32_t ref = ms_.stamp;
+    // In dependency order, so that every reference is marked before the definitions reading it.
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
-      const Def& def = m_.defs[d];
-      if ((def.direct_slots & bit) == 0) continue;
-      if (keeps_main(ev, d)) ms_.keep[d] = ms_.keep_stamp;
-      // A source that keeps the main assessment's value (its references do not depend on the
-      // slot) is left out: its value is the same under every tested value.
-      if (ms_.keep[d] == ms_.keep_stamp &&
-          std::all_of(def.deps.begin(), def.deps.end(), [&](uint32_t e) { return (m_.def_slot_mask[e] & bit) == 0; })) {
-        ++ms_.kept_defs;
+      const bool direct = reads_itself(ev, d);
+      if (direct) {
+        ms_.direct[d] = stamp;
+        if (keeps_main(ev, d)) ms_.keep[d] = stamp;
+      }
+      // A definition that reads the candidate only through definitions that do, or keeps the
+      // main assessment's value, and whose references are all fixed, is fixed: no source.
+      const bool ref_may_change = ms_.stale[d] == ref;
+      if ((!direct || ms_.keep[d] == stamp) && !ref_may_change) {
+        ms_.fixed[d] = stamp;
+        if (direct) ++ms_.kept_defs;
         continue;
       }
+      for (uint32_t e : m_.def_dependants[d]) ms_.stale[e] = ref;
+      if (!direct) continue;
       sources.push_back(d);
-      for (uint32_t e : def.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
-      sources_as_main_ = sources_as_main_ && main.done[d] == main.generation;
+      // A source the main assessment did not evaluate would be evaluated for every tested value
+      // to key the memo, where settle() leaves it to be evaluated when an output reads it.
+      memo_ = memo_ && !ref_may_change && main.done[d] == main.generation;
     }
+    auto may_change = [&](uint32_t e) { return (m_.def_slot_mask[e] & bit) != 0 && ms_.fixed[e] != stamp; };
     ms_.slot_constraints.clear();
     for (uint32_t i = 0; i < m_.constraints.size(); ++i) {
       const ConstraintDef& c = m_.constraints[i];
       if ((c.slot_mask & bit) == 0) continue;
       ms_.slot_constraints.push_back(i);
-      for (uint32_t e : c.deps) memo_ = memo_ && (m_.def_slot_mask[e] & bit) == 0;
+      memo_ = memo_ && std::none_of(c.deps.begin(), c.deps.end(), may_change);
     }
     sources_as_main_ = sources_as_main_ && memo_;
     ms_.slot_outputs.clear();
     for (uint32_t o = 0; o < n_; ++o) {
       if (m_.def_slot_mask[m_.output_defs[o]] & bit) ms_.slot_outputs.push_back(o);
     }
+  }
+
+  // Whether definition d's value reads the candidate itself, not through a definition it
+  // references: its value_slots hold the slot, and, for a list subfield, an output's rules
+  // read that subfield (taint, without evaluating anything). An output that does not keeps
+  // the main assessment's code as long as the definitions it references keep their values.
+  // The exhaustive reference re-evaluates every dependant anyway.
+  bool reads_itself(Evaluator& ev, uint32_t d) {
+    if ((ms_.value_slots[d] & slot_bit(slot_)) == 0) return false;
+    if (sub1_ == 0 || m_.defs[d].kind != DefKind::Output) return true;
+    for (const DecideRule& rule : m_.outputs[m_.defs[d].extra].rules) {
+      if (taint(ev, rule.when.present() ? rule.when.root : kNone, true) != 0) return true;
+      if (taint(ev, rule.value.present() ? rule.value.root : kNone, true) != 0) return true;
+    }
+    return false;
   }
 
   // Whether the patched value contradicts a constraint that may read the slot (the others
@@ -448,10 +535,9 @@ class MissingAnalysis {
     const size_t at = ms_.codes.size();
     ms_.codes.insert(ms_.codes.end(), base_.begin(), base_.end());
     ms_.possible.insert(ms_.possible.end(), ms_.base_possible.begin(), ms_.base_possible.end());
-    const uint64_t bit = slot_bit(slot_);
     for (uint32_t o : ms_.slot_outputs) {
       const uint32_t od = m_.output_defs[o];
-      if ((m_.defs[od].direct_slots & bit) == 0 && ms_.stale[od] != ms_.stamp) continue;
+      if (ms_.direct[od] != ms_.keep_stamp && ms_.stale[od] != ms_.stamp) continue;
       const Value v = ev.def(od);
       ms_.codes[at + o] = v.kind == VKind::Enum ? v.e : (m_.outputs[o].unknown_code | kUnknownMark);
       ms_.possible[at + o] = v.kind != VKind::Enum && v.hint == kPossibleCodes ? v.codes : ~uint64_t{0};
@@ -549,9 +635,8 @@ class MissingAnalysis {
       ms_.stamp = 1;
     }
     const uint32_t stamp = ms_.stamp;
-    const uint64_t bit = slot_bit(slot_);
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
-      const bool direct = (m_.defs[d].direct_slots & bit) != 0;
+      const bool direct = ms_.direct[d] == ms_.keep_stamp;
       // A direct reader whose references all kept their values keeps its own when monotone.
       const bool stale = ms_.exhaustive || stale_mark[d] == stamp || (direct && ms_.keep[d] != ms_.keep_stamp);
       if (!stale) {

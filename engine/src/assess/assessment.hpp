@@ -92,7 +92,8 @@ struct MissingScratch {
   std::vector<uint32_t> joint_codes;
   std::vector<std::vector<Value>> joint_copies;  // patched lists and records
   // Early cutoff of the counterfactual re-evaluation: per def, == stamp when a definition it
-  // references came out different, under the value being tested, from the main assessment.
+  // references came out different, under the value being tested, from the main assessment
+  // (and in find_sources, under a stamp of its own: when one it references is not fixed).
   std::vector<uint32_t> stale;
   uint32_t stamp = 0;
   // Outcome memo of the current candidate: its sources (the definitions that may depend on its
@@ -110,6 +111,22 @@ struct MissingScratch {
   std::vector<uint8_t> monotone;
   const void* monotone_of = nullptr;
   std::string monotone_sha;
+  // Per def (computed with `monotone`): slot_bit of the fields its value reads itself. An
+  // output's value is its decision, so only its rules' conditions and values count (not its
+  // reasons, notes or site evidence); any other definition's is Def::direct_slots.
+  std::vector<uint64_t> value_slots;
+  // The fields collect() looks at (with `monotone`): per top-level field that may be a
+  // candidate, its slot, and for a list of records the subfields that may be, in
+  // collect_subs[collect_from[i], collect_from[i + 1]).
+  std::vector<uint32_t> collect_slots, collect_from, collect_subs;
+  // Per def: == keep_stamp when, for the current candidate, its value reads the candidate
+  // itself (value_slots; for a list subfield, an output whose rules read that subfield).
+  std::vector<uint32_t> direct;
+  // Per def: == keep_stamp when, for the current candidate, it keeps the main assessment's
+  // value under every tested value: it reads the candidate only through definitions that do,
+  // or keeps its value (`keep`), and every definition it references that may depend on the
+  // candidate's slot is fixed too.
+  std::vector<uint32_t> fixed;
   // Per def: == keep_stamp when, for the current candidate, it keeps the main assessment's
   // value under every tested value as long as the definitions it references keep theirs.
   std::vector<uint32_t> keep;
