@@ -433,6 +433,64 @@ TEST(JsonDirectReader, KeyGuessesAreCheckedOnEveryByte) {
   EXPECT_GT(checked, 300U);
 }
 
+// The element plan of a List of Record (the subfield keys of the last element read the
+// general way, in order) is checked on every key: after elements that teach it one order,
+// elements in another order, with a key renamed by one byte, a key missing or extra, a key
+// repeated, a value of the wrong type, must fall back or match; plain valid ones must still
+// take the fast lane. As the first element, between taught elements, and as the last.
+TEST(JsonDirectReader, ElementPlansAreCheckedOnEveryKey) {
+  const Schema schema = rich_schema();
+  const std::string taught = R"({"site":"lung","size_mm":12,"status":"new","treatable":true})";
+  const std::string elements[] = {
+      taught,
+      R"({"size_mm":12,"site":"lung","status":"new","treatable":true})",
+      R"({"treatable":true,"status":"new","size_mm":12,"site":"lung"})",
+      R"({"site":"lung","size_mx":12,"status":"new","treatable":true})",
+      R"({"site":"lung","size_mm":12,"statu":"new","treatable":true})",
+      R"({"site":"lung","status":"new","treatable":true})",
+      R"({"size_mm":12,"status":"new","treatable":true})",
+      R"({"site":"lung","size_mm":12,"status":"new"})",
+      R"({"site":"lung","size_mm":12,"status":"new","treatable":true,"tags":["new"]})",
+      R"({"site":"lung","size_mm":12,"status":"new","treatable":true,"site":"bone"})",
+      R"({"site":"lung","size_mm":12,"size_mm":12,"treatable":true})",
+      R"({"site":"lung","size_mm":"12","status":"new","treatable":true})",
+      R"({"site":null,"size_mm":12,"status":"new","treatable":true})",
+      R"({"site":"lung","size_mm":null,"status":"new","treatable":true})",
+      R"({"site" :"lung", "size_mm":12 ,"status":"new","treatable":true })",
+      R"({})",
+  };
+  size_t fast = 0;
+  size_t slow = 0;
+  for (const std::string& e : elements) {
+    for (int where = 0; where < 3; ++where) {
+      const std::string list = where == 0   ? e + "," + taught
+                               : where == 1 ? taught + "," + e + "," + taught
+                                            : taught + "," + e;
+      const std::string text = R"({"id":"a","lesions":[)" + list + "]}";
+      ASSERT_TRUE(differ(schema, R"({"id":"a","lesions":[)" + taught + "]}").direct_ok);  // teaches the plan
+      const Outcome o = differ(schema, text);
+      EXPECT_EQ(o.direct_ok, o.general_ok && !o.general_warned) << text;
+      (o.direct_ok ? fast : slow) += 1;
+    }
+  }
+  EXPECT_GT(fast, 20U);
+  EXPECT_GT(slow, 10U);
+  // Every byte of a taught element replaced, with the plan taught before each.
+  for (size_t i = 1; i + 1 < taught.size(); ++i) {
+    for (const char b : {'x', '"', ',', ':', '}', ' ', '\\', '\x80'}) {
+      std::string e = taught;
+      if (e[i] == b) continue;
+      e[i] = b;
+      ASSERT_TRUE(differ(schema, R"({"id":"a","lesions":[)" + taught + "]}").direct_ok);
+      const std::string text = R"({"id":"a","lesions":[)" + taught + "," + e + "]}";
+      const Outcome o = differ(schema, text);
+      if (o.general_ok && !o.general_warned && static_cast<unsigned char>(b) < 0x80 && b != '\\') {
+        EXPECT_TRUE(o.direct_ok) << text;
+      }
+    }
+  }
+}
+
 // Seeded byte mutations of valid records: insertions, deletions and replacements with the
 // bytes that matter to JSON. Whatever the fast lane accepts must match.
 TEST(JsonDirectReader, MutatedRecordsFallBackOrMatch) {

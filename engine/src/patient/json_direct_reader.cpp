@@ -46,8 +46,10 @@ inline bool is_ident(char c) {
 // Record, and the key memo.
 struct Scratch {
   std::vector<Pos> rec_pos;  // where each element's '{' is
-  std::vector<Value> subs;   // the elements' subfields (k each)
+  std::vector<Value> recs;   // the elements' Record items
+  std::vector<Value> subs;   // the elements' subfields (k each); in use: [0, nsubs)
   std::vector<Pos> subs_pos;
+  size_t nsubs = 0;
   std::vector<Value> sub_items;  // items of subfield lists (list Values' aux relative to here)
   std::vector<Pos> sub_pos;
 
@@ -64,6 +66,16 @@ struct Scratch {
   // at the start of an element) is the subfield the next key named last time.
   std::vector<uint32_t> sub_base;
   std::vector<uint32_t> sub_next;
+  // Element plans, by the slot of a List of Record field: the subfields, in the order their
+  // keys came, of the last element the general element reader (`record`) accepted. A plan
+  // holds distinct subfield indices; the live schema is read for every key and value it
+  // reads, so a plan can only make an element cheaper to read, never change its result.
+  struct ElementPlan {
+    static constexpr size_t kMax = 12;
+    std::array<uint8_t, kMax> sub{};
+    uint8_t n = 0;  // 0: none learned
+  };
+  std::vector<ElementPlan> element_plan;
   // By enum id, kEnumWays entries each: the value index last read for a text of that
   // enum_way() (a guess checked against the schema's text).
   std::vector<uint32_t> last_enum;
@@ -79,6 +91,7 @@ struct Scratch {
     next_key.assign(nfields + 2 * nscopes, kNone);
     sub_base.assign(nfields, kNone);
     sub_next.clear();
+    element_plan.assign(nfields, ElementPlan{});
     for (size_t i = 0; i < nfields; ++i) {
       const FieldDef& f = schema.fields[i];
       if (f.type != FieldType::List || f.of != ListOf::Record) continue;
@@ -613,8 +626,7 @@ class DirectReader {
     const auto base = static_cast<uint32_t>(out_.items.size());
     std::vector<Pos>& rec_pos = scratch_.rec_pos;
     rec_pos.clear();
-    scratch_.subs.clear();
-    scratch_.subs_pos.clear();
+    scratch_.nsubs = 0;
     scratch_.sub_items.clear();
     scratch_.sub_pos.clear();
     sub_lists_ = false;
@@ -626,11 +638,21 @@ class DirectReader {
       for (bool done = false; !done;) {
         if (p == end_ || *p != '{' || open_ >= max_depth_) return nullptr;
         rec_pos.push_back(pos(p));
-        const auto subs = static_cast<uint32_t>(scratch_.subs.size());
-        scratch_.subs.resize(subs + k);  // unknown until read
-        scratch_.subs_pos.resize(subs + k);
+        const auto subs = static_cast<uint32_t>(scratch_.nsubs);
+        clear_subs(subs, k);  // unknown until read
+        scratch_.nsubs += k;
         ++open_;
-        p = record(f, p + 1, subs);
+        const size_t lists_before = scratch_.sub_items.size();
+        const bool sub_lists_before = sub_lists_;
+        const char* q = planned_record(f, p + 1, subs);
+        if (q == nullptr) {  // undo what the plan wrote, and read the element the general way
+          clear_subs(subs, k);
+          scratch_.sub_items.resize(lists_before);
+          scratch_.sub_pos.resize(lists_before);
+          sub_lists_ = sub_lists_before;
+          q = record(f, p + 1, subs);
+        }
+        p = q;
         --open_;
         if (p == nullptr) return nullptr;
         p = next(p, ']', done);
@@ -640,43 +662,88 @@ class DirectReader {
     --open_;
     const auto count = static_cast<uint32_t>(rec_pos.size());
     if (too_many_items(f, count)) return nullptr;
-    const auto nsub = static_cast<uint32_t>(scratch_.subs.size());
+    const auto nsub = static_cast<uint32_t>(scratch_.nsubs);
     const auto lists = base + count + nsub;  // subfield list items go here
-    const auto nlist = static_cast<uint32_t>(scratch_.sub_items.size());
-    out_.items.resize(lists + nlist);
-    out_.item_pos.resize(lists + nlist);
-    Value* items = out_.items.data() + base;
-    Pos* item_pos = out_.item_pos.data() + base;
+    // Appended (copies of trivially copyable values: no element-wise construction).
+    std::vector<Value>& recs = scratch_.recs;
+    recs.resize(count);
     for (uint32_t i = 0; i < count; ++i) {
-      Value& rec = items[i];
+      Value& rec = recs[i];
+      rec = Value{};
       rec.kind = VKind::Record;
       rec.aux = make_ref(f.slot, i + 1);
       rec.e = base + count + i * k;
-      item_pos[i] = rec_pos[i];
     }
-    if (nsub != 0) {
-      std::memcpy(static_cast<void*>(items + count), scratch_.subs.data(), nsub * sizeof(Value));
-      std::memcpy(static_cast<void*>(item_pos + count), scratch_.subs_pos.data(), nsub * sizeof(Pos));
-    }
+    Value* subs = scratch_.subs.data();
     if (sub_lists_) {
-      for (uint32_t j = count; j < count + nsub; ++j) {
-        if (items[j].kind == VKind::List) items[j].aux += lists;
+      for (uint32_t j = 0; j < nsub; ++j) {
+        if (subs[j].kind == VKind::List) subs[j].aux += lists;
       }
     }
-    if (nlist != 0) {
-      std::memcpy(static_cast<void*>(items + count + nsub), scratch_.sub_items.data(), nlist * sizeof(Value));
-      std::memcpy(static_cast<void*>(item_pos + count + nsub), scratch_.sub_pos.data(), nlist * sizeof(Pos));
-    }
+    out_.items.insert(out_.items.end(), recs.begin(), recs.end());
+    out_.items.insert(out_.items.end(), subs, subs + nsub);
+    out_.items.insert(out_.items.end(), scratch_.sub_items.begin(), scratch_.sub_items.end());
+    out_.item_pos.insert(out_.item_pos.end(), rec_pos.begin(), rec_pos.end());
+    out_.item_pos.insert(out_.item_pos.end(), scratch_.subs_pos.data(), scratch_.subs_pos.data() + nsub);
+    out_.item_pos.insert(out_.item_pos.end(), scratch_.sub_pos.begin(), scratch_.sub_pos.end());
     out_.values[f.slot] = Value::list_of(nullptr, count, base);
     out_.value_pos[f.slot] = at;
     lists_[lists_seen_++] = f.slot;
     return p;
   }
 
+  // Subfields [at, at + k) of scratch_.subs set to unknown (Value{} and Pos{} are zero bytes),
+  // the buffers grown as needed.
+  void clear_subs(size_t at, size_t k) {
+    if (scratch_.subs.size() < at + k) {
+      const size_t n = 2 * (at + k) + 16;
+      scratch_.subs.resize(n);
+      scratch_.subs_pos.resize(n);
+    }
+    std::memset(static_cast<void*>(scratch_.subs.data() + at), 0, k * sizeof(Value));
+    std::memset(static_cast<void*>(scratch_.subs_pos.data() + at), 0, k * sizeof(Pos));
+  }
+
+  // p after the '{' of one element of List of Record f: the element read by its plan (the
+  // subfields of the last element `record` accepted, in that order), to scratch_.subs[at..).
+  // Returns the position after the '}' when the element is exactly those keys, in that
+  // order, with values that convert and every required subfield given: then `record` would
+  // have read the same keys to the same subfields (a plan holds distinct subfields, and each
+  // key is compared with the live schema's name), so the result is the same. Else nullptr,
+  // with unspecified subs[at..at+k) and subfield list items appended: the caller undoes them.
+  const char* planned_record(const FieldDef& f, const char* p, uint32_t at) {
+    if (f.slot >= memo_.element_plan.size()) return nullptr;
+    const Scratch::ElementPlan& plan = memo_.element_plan[f.slot];
+    const size_t k = f.fields.size();
+    if (plan.n == 0) return nullptr;
+    SlotSet given;
+    p = ws(p);
+    for (size_t j = 0;;) {
+      const size_t s = plan.sub[j];
+      if (s >= k) return nullptr;
+      const FieldDef& sf = f.fields[s];
+      p = quoted_key(p, sf.path);
+      if (p == nullptr) return nullptr;
+      p = subfield(sf, p, at + static_cast<uint32_t>(s), given, s);
+      if (p == nullptr) return nullptr;
+      bool done = false;
+      p = next(p, '}', done);
+      if (p == nullptr || done != (++j == plan.n)) return nullptr;
+      if (done) break;
+    }
+    for (size_t s = 0; s < k; ++s) {
+      if (f.fields[s].required && !given.test(s)) return nullptr;
+    }
+    return p;
+  }
+
   // p after the '{' of one element of List of Record f; its subfields go to scratch_.subs[at..).
+  // On success, the order of its keys becomes f's element plan.
   [[gnu::always_inline]] const char* record(const FieldDef& f, const char* p, uint32_t at) {
     SlotSet seen;   // keys met (a second is a duplicate)
     SlotSet given;  // subfields with a non-null value
+    Scratch::ElementPlan order;
+    bool plannable = true;
     size_t guess = 0;
     const size_t base = f.slot < memo_.sub_base.size() ? memo_.sub_base[f.slot] : Scratch::kNone;
     size_t token = 0;  // the previous key's subfield + 1
@@ -704,6 +771,11 @@ class DirectReader {
         if (sub < 0 || seen.test(static_cast<size_t>(sub))) return nullptr;
         const auto s = static_cast<size_t>(sub);
         seen.set(s);
+        if (order.n < Scratch::ElementPlan::kMax && s <= 0xFF) {
+          order.sub[order.n++] = static_cast<uint8_t>(s);
+        } else {
+          plannable = false;
+        }
         guess = s + 1;
         token = s + 1;
         p = subfield(f.fields[s], p, at + static_cast<uint32_t>(s), given, s);
@@ -715,6 +787,7 @@ class DirectReader {
     for (size_t s = 0; s < f.fields.size(); ++s) {
       if (f.fields[s].required && !given.test(s)) return nullptr;
     }
+    if (plannable && order.n != 0 && f.slot < memo_.element_plan.size()) memo_.element_plan[f.slot] = order;
     return p;
   }
 
