@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/date.hpp"
 #include "eval/arena.hpp"
 #include "eval/value.hpp"
 #include "patient/patient.hpp"
@@ -48,6 +49,10 @@ struct EvalState {
   // and count disagreements here (must stay 0).
   bool verify_fast = false;
   uint32_t fast_mismatches = 0;
+  // Tests: run every native program (eval/native_programs.hpp) and the interpreter on the
+  // same instructions, keep the interpreter's result, and count the runs and disagreements.
+  bool verify_native = false;
+  uint32_t native_runs = 0, native_mismatches = 0;
   // Recent add_months_day results (a pure function; the same date plus the same months
   // recurs across the conditions of a case). An all-zero entry is valid: day 0 plus 0 months.
   struct MonthSum {
@@ -117,7 +122,11 @@ class Evaluator {
   // one-instruction programs inline and hands the others to `run_prog`.
   bool run(const HotNode& root, double& out);
   bool run_prog(const HotNode& root, double& out) { return run_ops(root.prog_first, out); }
-  bool run_ops(uint32_t first, double& out);         // the program starting at fast_ops[first]
+  // The program starting at fast_ops[first]: its native translation when the rule set has
+  // one, else the interpreter (`interpret`).
+  bool run_ops(uint32_t first, double& out);
+  bool interpret(uint32_t first, double& out);
+  bool run_native_checked(bool (*native)(Evaluator&, double&), uint32_t first, double& out);
   int32_t plus_months(int32_t day, int32_t months);  // add_months_day through s_.month_sums
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.
@@ -131,10 +140,34 @@ class Evaluator {
   const Value& field_value(uint32_t slot) const;
   const Value* sub_value(uint32_t var, uint32_t sub) const;
 
+  friend struct NativeAccess;  // the native programs (eval/native_access.hpp)
+
   const RuleSetModel& m_;
   EvalState& s_;
   const Value* values_;
 };
+
+inline int32_t Evaluator::plus_months(int32_t day, int32_t months) {
+  EvalState::MonthSum& e = s_.month_sums[(static_cast<uint32_t>(day) ^ (static_cast<uint32_t>(months) * 5U)) & 7U];
+  if (e.day != day || e.months != months) e = {day, months, add_months_day(day, months)};
+  return e.result;
+}
+
+inline bool Evaluator::may_skip(uint64_t mask) {
+  if (!s_.record_probes) return true;
+  if ((mask & ~s_.checked_slots) == 0) return (mask & s_.vague_slots) == 0;
+  return classify_slots(mask);
+}
+
+inline bool Evaluator::run_ops(uint32_t first, double& out) {
+  if (!m_.native_programs.empty()) {
+    if (bool (*native)(Evaluator&, double&) = m_.native_programs[first]) {
+      if (!s_.verify_native) return native(*this, out);
+      return run_native_checked(native, first, out);
+    }
+  }
+  return interpret(first, out);
+}
 
 // Resets `s` for a new assessment of `m`.
 void prepare_state(const RuleSetModel& m, EvalState& s);

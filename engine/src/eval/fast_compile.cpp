@@ -5,6 +5,7 @@
 
 #include "eval/fast_ops.hpp"
 #include "eval/fast_prog.hpp"
+#include "eval/native_programs.hpp"
 
 namespace oligoscreen::detail {
 namespace {
@@ -655,6 +656,7 @@ void compile_fast_programs(RuleSetModel& m) {
   }
   compile_decisions(m);
   compile_condition_lists(m);
+  attach_native_programs(m);
 }
 
 }  // namespace oligoscreen::detail

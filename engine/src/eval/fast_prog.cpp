@@ -26,10 +26,14 @@ using fastop::take;
 
 }  // namespace
 
-int32_t Evaluator::plus_months(int32_t day, int32_t months) {
-  EvalState::MonthSum& e = s_.month_sums[(static_cast<uint32_t>(day) ^ (static_cast<uint32_t>(months) * 5U)) & 7U];
-  if (e.day != day || e.months != months) e = {day, months, add_months_day(day, months)};
-  return e.result;
+bool Evaluator::run_native_checked(bool (*native)(Evaluator&, double&), uint32_t first, double& out) {
+  double native_out = 0;
+  const bool native_ok = native(*this, native_out);
+  const bool ok = interpret(first, out);
+  ++s_.native_runs;
+  const bool same_value = native_out == out || (std::isnan(native_out) && std::isnan(out));
+  if (native_ok != ok || (ok && !same_value)) ++s_.native_mismatches;
+  return ok;
 }
 
 bool Evaluator::vague_slot(uint32_t slot) const {
@@ -71,12 +75,6 @@ bool Evaluator::classify_slots(uint64_t mask) {
   return (mask & s_.vague_slots) == 0;
 }
 
-inline bool Evaluator::may_skip(uint64_t mask) {
-  if (!s_.record_probes) return true;
-  if ((mask & ~s_.checked_slots) == 0) return (mask & s_.vague_slots) == 0;
-  return classify_slots(mask);
-}
-
 // The interpreter: direct-threaded dispatch (each instruction jumps straight to the next
 // one's handler through a table of label addresses, a GNU extension that GCC and Clang
 // support; every program ends with FCode::End).
@@ -85,7 +83,7 @@ inline bool Evaluator::may_skip(uint64_t mask) {
 #if defined(__clang__)
 #pragma GCC diagnostic ignored "-Wgnu-label-as-value"
 #endif
-bool Evaluator::run_ops(uint32_t first, double& out) {
+bool Evaluator::interpret(uint32_t first, double& out) {
   static const void* const kHandlers[] = {
       // in FCode order
       &&FieldB,    &&FieldN,      &&FieldE,    &&FieldD,  &&Sub,        &&Var,         &&Param,     &&Def,

@@ -15,6 +15,8 @@
 
 namespace oligoscreen::detail {
 
+class Evaluator;
+
 struct Origin {
   std::string file;
   Pos pos;
@@ -199,6 +201,9 @@ struct RuleSetModel {
   std::vector<uint32_t> hot_args;  // ListLit items and Call arguments of hot nodes
   std::vector<Value> hot_lits;     // literals that do not fit a HotNode (text, dates, unknown)
   std::vector<FastOp> fast_ops;    // fast-tier programs of root expressions (HotNode::prog_first)
+  // Per instruction index: the native translation of the program starting there, or null
+  // (eval/native_programs.hpp); empty when this rule set has none.
+  std::vector<bool (*)(Evaluator&, double&)> native_programs;
   struct DefHot {
     DefKind kind;
     Type::Kind type;   // static type of the value
