@@ -93,7 +93,7 @@ void check_card(const detail::Doc& d, uint32_t card) {
   EXPECT_FALSE(str(d, card, "detail").empty());
   uint32_t source = d.find(card, "source");
   ASSERT_NE(source, 0u);
-  EXPECT_EQ(str(d, source, "label"), "oligoscreen sarcoma-sbrt 1.0.0");
+  EXPECT_EQ(str(d, source, "label"), "oligoscreen sarcoma-sbrt 1.0.1");
   EXPECT_EQ(d.find(source, "url"), 0u);  // optional, and not given rather than empty
   uint32_t topic = d.find(source, "topic");
   ASSERT_NE(topic, 0u);
@@ -222,7 +222,7 @@ TEST(CdsCards, NoUsablePrefetchGetsTheDataNeededCard) {
     check_card(p->doc, card);
     EXPECT_EQ(str(p->doc, card, "summary"), "oligoscreen needs FHIR data to screen this patient for SBRT");
     EXPECT_NE(str(p->doc, card, "detail").find("`conditions`"), std::string::npos);
-    EXPECT_EQ(str(p->doc, p->doc.find(card, "source"), "label"), "oligoscreen sarcoma-sbrt 1.0.0");
+    EXPECT_EQ(str(p->doc, p->doc.find(card, "source"), "label"), "oligoscreen sarcoma-sbrt 1.0.1");
   }
 }
 

@@ -124,7 +124,7 @@ R["R16"] = dict(
 R["R17"] = dict(
     input="Missing required field (manifest version; evidence citation; schema field type)",
     expected="error at the parent mapping's line:col naming the field",
-    checks=[("no version", {"manifest.yaml": sub("version: 1.0.0\n", "")}, 3, []),
+    checks=[("no version", {"manifest.yaml": sub("version: 1.0.1\n", "")}, 3, []),
             ("no citation", {"evidence.yaml": lambda t: t.replace(t[t.index("    citation:"):t.index("    pmid:")], "", 1)},
              3, []),
             ("field without type", {"schema.yaml": sub("    type: text\n", "", 1)}, 3, [])])
@@ -142,7 +142,7 @@ R["R19"] = dict(
             ("unknown evidence id", facts(lambda t: t.replace("evidence: [lievens2020]", "evidence: [lievens2021]", 1)),
              3, []),
             ("no evidence", facts(lambda t: t.replace("    evidence: [lievens2020]\n", "", 1)), 3, []),
-            ("version empty", {"manifest.yaml": sub("version: 1.0.0\n", "version: \"\"\n")}, 3, [])])
+            ("version empty", {"manifest.yaml": sub("version: 1.0.1\n", "version: \"\"\n")}, 3, [])])
 R["R21"] = dict(
     input="Rule file path '../../etc/passwd', an absolute path, a symlink escaping the root",
     expected="rejected",

@@ -24,7 +24,7 @@ struct Edit {
 const Edit kEdits[] = {
     // manifest
     {"manifest.yaml", "status: active", "status: live", "must be draft, active or retired"},
-    {"manifest.yaml", "version: 1.0.0", "version: 1.0", "not a semantic version"},
+    {"manifest.yaml", "version: 1.0.1", "version: 1.0", "not a semantic version"},
     {"manifest.yaml", "last_review: 2026-11-28", "last_review: 2026-02-30", "last_review must be a date"},
     {"manifest.yaml", "id: sarcoma-sbrt", "id: Sarcoma_SBRT", "id"},
     {"manifest.yaml", "files: [schema.yaml,", "files: [manifest.yaml, schema.yaml,", "may not list itself"},

@@ -17,7 +17,9 @@ namespace {
 
 using Files = std::vector<std::pair<std::string, std::string>>;
 
-Files embedded_copy() { return embedded_rule_files(); }
+Files embedded_copy() {
+  return embedded_rule_files();
+}
 
 std::string& file_text(Files& files, const std::string& name) {
   for (auto& [n, t] : files) {
@@ -39,7 +41,7 @@ TEST(RuleSetAcceptance, EmbeddedRuleSetLoadsWithoutWarnings) {
   ASSERT_TRUE(m) << d.render();
   EXPECT_EQ(d.warning_count(), 0U) << d.render();
   EXPECT_EQ(m->manifest.id, "sarcoma-sbrt");
-  EXPECT_EQ(m->manifest.version, "1.0.0");
+  EXPECT_EQ(m->manifest.version, "1.0.1");
   EXPECT_EQ(m->manifest.status, "active");
   EXPECT_EQ(m->sha256.size(), 64U);
 }
@@ -122,7 +124,8 @@ TEST(RuleSetAcceptance, ScreenJsonIsByteIdenticalAcrossRuns) {
   Diagnostics d;
   auto m = load_embedded_rules(d);
   ASSERT_TRUE(m);
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(OLIGOSCREEN_SOURCE_DIR) + "/examples/cases")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(OLIGOSCREEN_SOURCE_DIR) + "/examples/cases")) {
     std::string path = entry.path().string();
     std::string text = read_file(path);
     for (bool explain : {false, true}) {
@@ -136,9 +139,57 @@ TEST(RuleSetAcceptance, ScreenJsonIsByteIdenticalAcrossRuns) {
       case_json(*m, r2, opt, false, "", second);
       EXPECT_EQ(first, second) << path;
       EXPECT_NE(first.find("\"sha256\":\"" + m->sha256 + "\""), std::string::npos) << path;
-      EXPECT_NE(first.find("\"id\":\"sarcoma-sbrt\",\"version\":\"1.0.0\""), std::string::npos) << path;
+      EXPECT_NE(first.find("\"id\":\"sarcoma-sbrt\",\"version\":\"1.0.1\""), std::string::npos) << path;
     }
   }
+}
+
+// ---- an unsettled subtype is never read as "not metachronous oligorecurrence" ----
+
+// The value of `sbrt_supported_state` ("true", "false" or "unknown") for a leiomyosarcoma
+// diagnosed 2021 with metastases in 2024, given its `history`, `systemic_therapy` and
+// `lesions` lines (an empty line: not recorded).
+std::string supported_state(const RuleSetModel& m, const std::string& history, const std::string& therapy,
+                            const std::string& lesions) {
+  const std::string text =
+      "id: S1\nage: 54\nlife_expectancy_months: 24\nhistology: leiomyosarcoma\necog: 1\n"
+      "primary: {site: uterus, diagnosed: 2021-03-10, controlled: true, "
+      "treatment_completed: 2021-05-28}\n" +
+      history + "\nmetastases: {diagnosed: 2024-05-02}\n" + therapy + "\nimaging: [ct_chest_abdomen_pelvis, pet_ct]\n" +
+      lesions + "\n";
+  CaseOptions opt;
+  opt.explain = true;
+  CaseResult r;
+  screen_case(m, "s.yaml", text, CaseFormat::Yaml, opt, r);
+  EXPECT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
+  if (!r.ok) return "error";
+  const Value& v = r.assessment.defs[static_cast<size_t>(m.find_def("sbrt_supported_state"))].value;
+  if (v.kind != VKind::Bool) return "unknown";
+  return v.b ? "true" : "false";
+}
+
+TEST(RuleSetAcceptance, AnUnsettledSubtypeIsNeverReadAsNotMetachronous) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  const std::string lungs =
+      "lesions: [{site: lung, size_mm: 14, status: new, treatable: true}, "
+      "{site: lung, size_mm: 9, status: new, treatable: true}]";
+  const std::string de_novo = "history: {polymetastatic: false, oligometastatic: false}";
+  const std::string off = "systemic_therapy: {active: false}";
+  // Settled: metachronous oligorecurrence; repeat oligorecurrence.
+  EXPECT_EQ(supported_state(*m, de_novo, off, lungs), "true");
+  EXPECT_EQ(supported_state(*m, "history: {polymetastatic: false, oligometastatic: true}", off, lungs), "false");
+  // oligometastatic_unclassified: earlier polymetastatic disease not recorded, so the subtype
+  // may be metachronous oligorecurrence (unknown), not "false".
+  EXPECT_EQ(supported_state(*m, "history: {oligometastatic: false}", off, lungs), "unknown");
+  // oligometastatic_unclassified, but every open path is induced: false.
+  EXPECT_EQ(
+      supported_state(*m, "history: {polymetastatic: true, oligometastatic: false}", "systemic_therapy: {}", lungs),
+      "false");
+  // indeterminate (the lesions are not recorded): at most unknown, even on the metachronous path.
+  EXPECT_EQ(supported_state(*m, de_novo, off, ""), "unknown");
+  EXPECT_EQ(supported_state(*m, "history: {polymetastatic: true, oligometastatic: false}", off, ""), "false");
 }
 
 // ---- metamorphic: removing one datum never makes the SBRT verdict more favourable ----
@@ -245,9 +296,9 @@ TEST(RuleSetAcceptance, RemovingAnyReadFieldNeverImprovesTheSbrtVerdict) {
       // of `supported` must never stand on such an unknown (presumptions aside).
       bool needed = false;
       for (const auto& mf : a.missing) {
-        bool same_field = ref_slot(mf.ref) == ref_slot(ref) &&
-                          (ref_sub1(ref) == 0 || (mf.ref == ref));
-        bool affects_sbrt = std::find(mf.affects.begin(), mf.affects.end(), static_cast<uint32_t>(sbrt)) != mf.affects.end();
+        bool same_field = ref_slot(mf.ref) == ref_slot(ref) && (ref_sub1(ref) == 0 || (mf.ref == ref));
+        bool affects_sbrt =
+            std::find(mf.affects.begin(), mf.affects.end(), static_cast<uint32_t>(sbrt)) != mf.affects.end();
         if (same_field && affects_sbrt) needed = true;
       }
       if (needed && !presumed.count(ref_slot(ref))) {
