@@ -222,6 +222,19 @@ TEST_F(CsvReaderTest, ValueErrorsNameFieldAndColumn) {
   EXPECT_EQ(e[7].message, "lesions[1].site: missing (required)");
 }
 
+// spec/patient-format.md: CSV numbers are plain decimals (no exponent), in cells and in the
+// lesion mini-format alike.
+TEST_F(CsvReaderTest, NumbersArePlainDecimals) {
+  CsvRun r = run("A,1e1,2,,leiomyosarcoma,,2023-02-01,,,ct_chest,lung:1E1:new:true\n");
+  ASSERT_EQ(r.rows.size(), 1U);
+  const auto& e = r.rows[0].errors;
+  ASSERT_EQ(e.size(), 2U);
+  EXPECT_EQ(e[0].kind, "type");
+  EXPECT_EQ(e[0].message, "age: expected an integer, got '1e1'");
+  EXPECT_EQ(e[1].kind, "type");
+  EXPECT_EQ(e[1].field, "lesions[0].size_mm");
+}
+
 TEST_F(CsvReaderTest, LesionMiniFormatShape) {
   CsvRun r = run("A,,,,,,,,,,lung:14:new\n");
   expect_error(r.rows[0], "type", "lesions[0]",

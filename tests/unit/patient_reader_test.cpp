@@ -357,15 +357,25 @@ TEST_F(PatientReaderTest, IntegersMustBeWhole) {
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.p.values[kAge].num, 14.0);
   expect_one(yaml("id: A\nage: 14.5\n"), "type", "age", "age: 14.5 must be a whole number", 2, 6);
-  r = yaml("id: A\nage: 1e1\n");  // exponent forms are plain decimals
+}
+
+// spec/patient-format.md: YAML and CSV numbers are plain decimals; the exponent belongs to the
+// JSON number grammar only.
+TEST_F(PatientReaderTest, ExponentsAreJsonOnly) {
+  expect_one(yaml("id: A\nage: 1e1\n"), "type", "age", "age: expected an integer, got '1e1'", 2, 6);
+  expect_one(yaml("id: A\nlife_expectancy_months: 2.4E1\n"), "type", "life_expectancy_months",
+             "life_expectancy_months: expected a number, got '2.4E1'", 2, 25);
+  Result r = json(R"({"id":"A","age":1e1,"life_expectancy_months":2.4E1})");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.p.values[kAge].num, 10.0);
+  r = yaml("id: A\nage: '1e1'\n");
+  EXPECT_FALSE(r.ok);
 }
 
 // ---------------------------------------------------------------- number grammar (R15 / P8)
 
 TEST_F(PatientReaderTest, NumberGrammarIsStrict) {
-  for (const char* bad : {"010", "0x10", "+5", ".5", "5.", ".nan", ".inf", "-.inf", "1,5", "1_000", "' 5'", "5e",
+  for (const char* bad : {"010", "0x10", "+5", ".5", "5.", ".nan", ".inf", "-.inf", "1,5", "1_000", "' 5'", "5e", "1e1",
                           "Infinity", "NaN", "--1", "0b1", "1.5.2"}) {
     Result r = yaml(std::string("id: A\nlife_expectancy_months: ") + bad + "\n");
     ASSERT_EQ(r.errors.size(), 1U) << bad;
@@ -374,9 +384,10 @@ TEST_F(PatientReaderTest, NumberGrammarIsStrict) {
   }
   expect_one(yaml("id: A\nlife_expectancy_months: 0x10\n"), "type", "life_expectancy_months",
              "life_expectancy_months: expected a number, got '0x10'", 2, 25);
-  expect_one(yaml("id: A\nlife_expectancy_months: 1e999\n"), "range", "life_expectancy_months",
-             "life_expectancy_months: 1e999 is too large", 2, 25);
-  Result r = yaml("id: A\nlife_expectancy_months: 1.5e1\n");
+  const std::string huge = "1" + std::string(400, '0');  // beyond a double, without an exponent
+  expect_one(yaml("id: A\nlife_expectancy_months: " + huge + "\n"), "range", "life_expectancy_months",
+             "life_expectancy_months: " + huge.substr(0, 64) + " is too large", 2, 25);
+  Result r = json(R"({"id":"A","life_expectancy_months":1.5e1})");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.p.values[kLife].num, 15.0);
   r = yaml("id: A\nlife_expectancy_months: -0\n");
@@ -397,8 +408,8 @@ TEST_F(PatientReaderTest, JsonNumbersAndTokens) {
   EXPECT_EQ(r.p.values[kAge].num, 54.0);
   EXPECT_EQ(r.p.values[kLife].num, 24.0);
   EXPECT_FALSE(r.p.values[kPCtrl].b);
-  expect_one(json(R"({"id":"A","primary":{"site":12}})"), "type", "primary.site",
-             "primary.site: expected text, got 12", 1, 29);
+  expect_one(json(R"({"id":"A","primary":{"site":12}})"), "type", "primary.site", "primary.site: expected text, got 12",
+             1, 29);
   expect_one(json(R"({"id":"A","histology":3})"), "type", "histology",
              "histology: expected one of the allowed values, got 3", 1, 23);
   expect_one(json(R"({"id":"A","primary":{"diagnosed":2021}})"), "type", "primary.diagnosed",
@@ -445,8 +456,8 @@ TEST_F(PatientReaderTest, P9UnknownEnumValue) {
              "liver, malignant_effusion",
              3, 12);
   expect_one(yaml("id: A\nhistology: sarcoma\n"), "enum", "histology",
-             "histology: 'sarcoma' is not an allowed value; allowed: leiomyosarcoma, synovial_sarcoma, osteosarcoma",
-             2, 12);
+             "histology: 'sarcoma' is not an allowed value; allowed: leiomyosarcoma, synovial_sarcoma, osteosarcoma", 2,
+             12);
   expect_one(yaml("id: A\nimaging: [ct_chest, petct]\n"), "enum", "imaging[1]",
              "imaging[1]: 'petct' is not an allowed value (did you mean 'pet_ct'?); allowed: ct_chest, "
              "ct_chest_abdomen_pelvis, pet_ct, chest_xray",
@@ -498,8 +509,8 @@ TEST_F(PatientReaderTest, MissingId) {
   EXPECT_FALSE(r.p.has_id);
   expect_one(yaml("id: null\nage: 5\n"), "missing_id", "id", "id: missing (required)", 1, 1);
   expect_one(yaml("id: ''\n"), "range", "id", "id: length 0 is outside 1-128 characters", 1, 5);
-  expect_one(yaml("id: " + std::string(129, 'x') + "\n"), "range", "id",
-             "id: length 129 is outside 1-128 characters", 1, 5);
+  expect_one(yaml("id: " + std::string(129, 'x') + "\n"), "range", "id", "id: length 129 is outside 1-128 characters",
+             1, 5);
   // Length counts code points, not bytes: 128 two-byte characters are fine.
   std::string wide;
   for (int i = 0; i < 128; ++i) wide += "\xC3\xA9";
@@ -539,7 +550,8 @@ TEST_F(PatientReaderTest, P11StrictMakesThemErrors) {
 // ---------------------------------------------------------------- every error, not the first
 
 TEST_F(PatientReaderTest, ReportsEveryError) {
-  Result r = yaml("age: 250\necog: x\nprimary:\n  diagnosed: 2023-02-30\n  controlled: yes\nlesions:\n  - {size_mm: 0}\n");
+  Result r =
+      yaml("age: 250\necog: x\nprimary:\n  diagnosed: 2023-02-30\n  controlled: yes\nlesions:\n  - {size_mm: 0}\n");
   ASSERT_EQ(r.errors.size(), 7U);
   EXPECT_EQ(r.errors[0].field, "age");
   EXPECT_EQ(r.errors[1].field, "ecog");

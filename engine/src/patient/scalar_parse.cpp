@@ -314,10 +314,13 @@ OLIGO_COLD void length_error(ScalarError& err, const FieldDef& f, size_t len) {
   }
 }
 
-// Integer and Number fields beyond small_integer: the full grammar, and the errors.
+// Integer and Number fields beyond small_integer: the full grammar, and the errors. YAML and
+// CSV numbers are plain decimals (spec/patient-format.md: `14`, `14.5`): an exponent is the
+// JSON number grammar's alone.
 [[gnu::noinline]] bool convert_decimal(const FieldDef& f, std::string_view text, Lexical lex, BoolSyntax bools,
                                        double& v, ScalarError& err) {
-  const DecimalStatus st = lex == Lexical::Quoted ? DecimalStatus::NotDecimal : parse_decimal(text, v);
+  const bool exponent = lex == Lexical::Bare && text.find_first_of("eE") != std::string_view::npos;
+  const DecimalStatus st = lex == Lexical::Quoted || exponent ? DecimalStatus::NotDecimal : parse_decimal(text, v);
   if (st == DecimalStatus::NotDecimal) {
     type_error(err, expected_phrase(f, bools), text, lex);
     return false;

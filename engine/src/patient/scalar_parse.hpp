@@ -61,8 +61,8 @@ struct ScalarError {
 };
 
 // True when s matches -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (the JSON number
-// grammar, also the plain-decimal grammar of YAML and CSV). Sets `integral_form` when s has
-// neither a fraction nor an exponent.
+// grammar; YAML and CSV patient values take it without the exponent). Sets `integral_form`
+// when s has neither a fraction nor an exponent.
 bool is_decimal(std::string_view s, bool* integral_form = nullptr);
 
 enum class DecimalStatus : uint8_t { Ok, NotDecimal, OutOfRange };
