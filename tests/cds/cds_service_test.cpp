@@ -66,22 +66,26 @@ size_t code_points(const std::string& s) {
   return n;
 }
 
-std::string request(const std::string& prefetch_json, const std::string& instance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea") {
+std::string request(const std::string& prefetch_json,
+                    const std::string& instance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea") {
   std::string r = R"({"hook":"patient-view","hookInstance":")" + instance +
                   R"(","fhirServer":"http://ehr.example/fhir","context":{"userId":"Practitioner/1","patientId":"p1"})";
   if (!prefetch_json.empty()) r += R"(,"prefetch":)" + prefetch_json;
   return r + "}";
 }
 
-std::string example_request(const std::string& name, const std::string& instance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea") {
-  return request(R"({"conditions":)" + read_file(source_path("examples/fhir/" + name + ".bundle.json")) + "}", instance);
+std::string example_request(const std::string& name,
+                            const std::string& instance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea") {
+  return request(R"({"conditions":)" + read_file(source_path("examples/fhir/" + name + ".bundle.json")) + "}",
+                 instance);
 }
 
 // Every rule of the CDS Hooks Card object that this service promises (cds/card.hpp).
 void check_card(const detail::Doc& d, uint32_t card) {
   static const std::set<std::string> kAllowed = {"uuid", "summary", "detail", "indicator", "source", "links"};
   ASSERT_TRUE(d.node(card).is_map());
-  for (const auto& e : d.entries(card)) EXPECT_TRUE(kAllowed.count(std::string(d.node(e.key).text))) << d.node(e.key).text;
+  for (const auto& e : d.entries(card))
+    EXPECT_TRUE(kAllowed.count(std::string(d.node(e.key).text))) << d.node(e.key).text;
   EXPECT_TRUE(std::regex_match(str(d, card, "uuid"),
                                std::regex("^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")))
       << str(d, card, "uuid");
@@ -155,9 +159,10 @@ TEST_P(CdsExampleCards, OneCardThatFollowsTheSpecification) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, CdsExampleCards,
-                         ::testing::Values("lms-lung-metachronous", "ups-lung-synchronous", "ddlps-repeat-oligoprogression",
-                                           "ewing-induced-oligopersistence", "ups-polymetastatic",
-                                           "dsrct-peritoneal-not-oligometastatic", "lms-missing-data"),
+                         ::testing::Values("lms-lung-metachronous", "ups-lung-synchronous",
+                                           "ddlps-repeat-oligoprogression", "ewing-induced-oligopersistence",
+                                           "ups-polymetastatic", "dsrct-peritoneal-not-oligometastatic",
+                                           "lms-missing-data"),
                          [](const auto& param_info) {
                            std::string n = param_info.param;
                            for (char& c : n) c = c == '-' ? '_' : c;
@@ -200,7 +205,9 @@ TEST(CdsCards, PrefetchOfSeparateSearchsetsAndResources) {
   std::string b = read_file(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
   auto whole = service()->call("sarcoma-sbrt", "application/json", request(R"({"conditions":)" + b + "}"));
   std::string split = R"({"patient":{"resourceType":"Patient","id":"p1","birthDate":"1970-01-01","gender":"female"},)"
-                      R"("conditions":)" + b + R"(,"observations":{"resourceType":"Bundle","type":"searchset","total":0},)"
+                      R"("conditions":)" +
+                      b +
+                      R"(,"observations":{"resourceType":"Bundle","type":"searchset","total":0},)"
                       R"("medicationRequests":null})";
   auto r = service()->call("sarcoma-sbrt", "application/json", request(split));
   ASSERT_EQ(r.status, 200);
@@ -211,9 +218,8 @@ TEST(CdsCards, PrefetchOfSeparateSearchsetsAndResources) {
 }
 
 TEST(CdsCards, NoUsablePrefetchGetsTheDataNeededCard) {
-  for (const std::string& prefetch :
-       {std::string(), std::string(R"({"patient":null,"conditions":null})"),
-        std::string(R"({"patient":{"resourceType":"Patient","id":"p1"}})")}) {
+  for (const std::string& prefetch : {std::string(), std::string(R"({"patient":null,"conditions":null})"),
+                                      std::string(R"({"patient":{"resourceType":"Patient","id":"p1"}})")}) {
     auto r = service()->call("sarcoma-sbrt", "application/json", request(prefetch));
     ASSERT_EQ(r.status, 200) << r.body;
     auto p = parse(r.body);
@@ -296,11 +302,13 @@ TEST(CdsErrors, EveryClientErrorIsJson) {
   EXPECT_EQ(svc->call("sarcoma-sbrt", "Application/JSON; charset=UTF-8", ok).status, 200);
   expect_error(svc->call("sarcoma-sbrt", "application/json", "{\"hook\":"), 400);
   expect_error(svc->call("sarcoma-sbrt", "application/json", "[]"), 400);
-  expect_error(svc->call("sarcoma-sbrt", "application/json", R"({"hookInstance":"x","context":{"patientId":"p"}})"), 400);
+  expect_error(svc->call("sarcoma-sbrt", "application/json", R"({"hookInstance":"x","context":{"patientId":"p"}})"),
+               400);
   expect_error(svc->call("sarcoma-sbrt", "application/json",
                          R"({"hook":"order-sign","hookInstance":"x","context":{"patientId":"p"}})"),
                400);
-  expect_error(svc->call("sarcoma-sbrt", "application/json", R"({"hook":"patient-view","context":{"patientId":"p"}})"), 400);
+  expect_error(svc->call("sarcoma-sbrt", "application/json", R"({"hook":"patient-view","context":{"patientId":"p"}})"),
+               400);
   expect_error(svc->call("sarcoma-sbrt", "application/json", R"({"hook":"patient-view","hookInstance":"x"})"), 400);
   expect_error(svc->call("sarcoma-sbrt", "application/json",
                          R"({"hook":"patient-view","hookInstance":"x","context":{"userId":"u"}})"),

@@ -15,6 +15,7 @@
 #include "batch/csv_output.hpp"
 #include "json/json_reader.hpp"
 #include "result/json_result.hpp"
+#include "rule_test_cases.hpp"
 #include "yaml/yaml_reader.hpp"
 
 namespace oligoscreen::detail {
@@ -30,23 +31,10 @@ const RuleSetModel& model() {
 
 // Every patient of the rule set's own tests and of examples/cases, screened.
 std::vector<std::unique_ptr<CaseResult>> all_cases(bool what_if, bool explain) {
-  std::vector<std::unique_ptr<CaseResult>> out;
   CaseOptions opt;
   opt.what_if = what_if;
   opt.explain = explain;
-  for (const auto& [name, text] : embedded_rule_files()) {
-    if (name.rfind("tests/", 0) != 0) continue;
-    Doc doc;
-    Diagnostics yd;
-    if (!read_yaml(name, text, YamlLimits{}, doc, yd)) continue;
-    for (uint32_t c : doc.items(doc.find(doc.root(), "cases"))) {
-      uint32_t patient = doc.find(c, "patient");
-      if (!patient) continue;
-      auto r = std::make_unique<CaseResult>();
-      screen_doc(model(), name, doc, patient, false, opt, *r);
-      out.push_back(std::move(r));
-    }
-  }
+  std::vector<std::unique_ptr<CaseResult>> out = test_support::rule_test_patients(model(), opt, false);
   for (const auto& e : std::filesystem::directory_iterator(std::string(OLIGOSCREEN_SOURCE_DIR) + "/examples/cases")) {
     if (!e.is_regular_file()) continue;
     std::ifstream in(e.path(), std::ios::binary);

@@ -39,7 +39,8 @@ const Edit kEdits[] = {
     {"schema.yaml", "  - path: ecog", "  - path: age", "duplicate field"},
     {"schema.yaml", "    values: [female, male, other]", "    values: [female, male, female]", "duplicate value"},
     {"schema.yaml", "    values: [female, male, other]", "    values: []", "has no values"},
-    {"schema.yaml", "    type: text\n    required: true", "    type: number\n    required: true", "record_id field must be text"},
+    {"schema.yaml", "    type: text\n    required: true", "    type: number\n    required: true",
+     "record_id field must be text"},
     {"schema.yaml", "    of: enum", "    of: number", "'of' must be 'enum' or 'record'"},
     // parameters
     {"parameters.yaml", "    value: 6\n", "    value: [1, two]\n", "same type"},

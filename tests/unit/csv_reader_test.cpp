@@ -35,15 +35,16 @@ struct CsvRun {
   bool header_ok = false;
   InputError header_error;
   std::vector<PatientWarning> header_warnings;
-  std::deque<Row> rows;  // data records (a deque: moving a Patient keeps its pointers valid) and errors (blank lines counted separately)
+  std::deque<Row> rows;  // data records (a deque: moving a Patient keeps its pointers valid) and errors (blank lines
+                         // counted separately)
   uint32_t blank = 0;
-  uint32_t lines = 0;     // physical lines seen
+  uint32_t lines = 0;  // physical lines seen
 };
 
 // Drives the splitter like the batch reader: the buffer grows by `chunk` bytes whenever the
 // splitter asks for more; every record error becomes an error row.
 CsvRun run_csv(const Schema& schema, std::string_view csv, size_t max_record = 1u << 20,
-            size_t chunk = std::string_view::npos) {
+               size_t chunk = std::string_view::npos) {
   CsvRun out;
   CsvSplitter splitter(max_record);
   CsvHeader header;
@@ -136,8 +137,9 @@ class CsvReaderTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(CsvReaderTest, ReadsARecord) {
-  CsvRun r = run("TB-1,54,1,24.5,leiomyosarcoma,\"knee, popliteal fossa\",2021-03-10,yes,FALSE,ct_chest;pet_ct,"
-              "lung:14:new:true;bone::stable:\n");
+  CsvRun r =
+      run("TB-1,54,1,24.5,leiomyosarcoma,\"knee, popliteal fossa\",2021-03-10,yes,FALSE,ct_chest;pet_ct,"
+          "lung:14:new:true;bone::stable:\n");
   ASSERT_EQ(r.rows.size(), 1U);
   const Row& row = r.rows[0];
   ASSERT_TRUE(row.ok) << row.errors[0].message;
@@ -296,7 +298,8 @@ TEST_F(CsvReaderTest, C3PositionsAfterAQuotedLineBreak) {
 }
 
 TEST_F(CsvReaderTest, C4BomCrlfAndBlankLines) {
-  text = "\xEF\xBB\xBF" + std::string(kHeader.substr(0, kHeader.size() - 1)) + "\r\nA,,,,,,,,,,\r\n\r\n\nB,,,,,,,,,,\n\n\n";
+  text = "\xEF\xBB\xBF" + std::string(kHeader.substr(0, kHeader.size() - 1)) +
+         "\r\nA,,,,,,,,,,\r\n\r\n\nB,,,,,,,,,,\n\n\n";
   for (size_t chunk : {std::string_view::npos, size_t{1}, size_t{2}}) {
     CsvRun r = run_csv(schema, text, 1u << 20, chunk);
     ASSERT_TRUE(r.header_ok) << r.header_error.message;

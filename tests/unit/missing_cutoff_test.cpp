@@ -20,42 +20,15 @@
 #include "api/screen.hpp"
 #include "assess/assessment.hpp"
 #include "result/json_result.hpp"
+#include "rule_test_cases.hpp"
 #include "rules/loader.hpp"
 #include "yaml/yaml_reader.hpp"
 
 namespace oligoscreen::detail {
 namespace {
 
-// Every rule-test patient of the embedded rule set, read.
-std::vector<std::unique_ptr<CaseResult>> rule_test_patients(const RuleSetModel& m) {
-  std::vector<std::unique_ptr<CaseResult>> out;
-  for (const auto& [name, text] : embedded_rule_files()) {
-    if (name.rfind("tests/", 0) != 0) continue;
-    Doc doc;
-    Diagnostics yd;
-    if (!read_yaml(name, text, YamlLimits{}, doc, yd)) continue;
-    for (uint32_t c : doc.items(doc.find(doc.root(), "cases"))) {
-      uint32_t patient = doc.find(c, "patient");
-      if (!patient) continue;
-      auto r = std::make_unique<CaseResult>();
-      screen_doc(m, name, doc, patient, false, CaseOptions{}, *r);
-      if (r->ok) out.push_back(std::move(r));
-    }
-  }
-  return out;
-}
-
-// A copy of `original` whose lists point into the copy's own storage.
-Patient relinked_copy(const Patient& original) {
-  Patient p = original;
-  for (auto& v : p.values) {
-    if (v.kind == VKind::List) v.list.items = p.items.data() + v.aux;
-  }
-  for (auto& v : p.items) {
-    if (v.kind == VKind::Record) v.rec.fields = p.items.data() + (v.rec.fields - original.items.data());
-  }
-  return p;
-}
+using test_support::relinked_copy;
+using test_support::rule_test_patients;
 
 // Indices into p.values (top-level facts) and p.items (list items' subfields) of every known
 // fact, as removals: index < values.size() is a value, the rest items.

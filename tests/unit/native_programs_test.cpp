@@ -14,6 +14,7 @@
 #include "eval/native_programs.hpp"
 #include "native_codegen.hpp"
 #include "result/json_result.hpp"
+#include "rule_test_cases.hpp"
 #include "rules/loader.hpp"
 #include "yaml/yaml_reader.hpp"
 
@@ -32,35 +33,8 @@ std::vector<uint32_t> program_starts(const RuleSetModel& m) {
   return out;
 }
 
-std::vector<std::unique_ptr<CaseResult>> rule_test_cases(const RuleSetModel& m) {
-  std::vector<std::unique_ptr<CaseResult>> out;
-  for (const auto& [name, text] : embedded_rule_files()) {
-    if (name.rfind("tests/", 0) != 0) continue;
-    Doc doc;
-    Diagnostics yd;
-    if (!read_yaml(name, text, YamlLimits{}, doc, yd)) continue;
-    for (uint32_t c : doc.items(doc.find(doc.root(), "cases"))) {
-      const uint32_t patient = doc.find(c, "patient");
-      if (!patient) continue;
-      auto r = std::make_unique<CaseResult>();
-      screen_doc(m, name, doc, patient, false, CaseOptions{}, *r);
-      if (r->ok) out.push_back(std::move(r));
-    }
-  }
-  return out;
-}
-
-// A copy of `original` whose lists point into the copy's own storage.
-Patient relinked_copy(const Patient& original) {
-  Patient p = original;
-  for (auto& v : p.values) {
-    if (v.kind == VKind::List) v.list.items = p.items.data() + v.aux;
-  }
-  for (auto& v : p.items) {
-    if (v.kind == VKind::Record) v.rec.fields = p.items.data() + (v.rec.fields - original.items.data());
-  }
-  return p;
-}
+using test_support::relinked_copy;
+using test_support::rule_test_patients;
 
 struct Screened {
   std::string json;
@@ -109,7 +83,7 @@ TEST(NativePrograms, AgreeWithTheInterpreterOnEveryRuleTestPatient) {
   ASSERT_TRUE(m);
   auto interpreted = std::make_shared<RuleSetModel>(*m);
   interpreted->native_programs.clear();
-  const auto cases = rule_test_cases(*m);
+  const auto cases = rule_test_patients(*m);
   ASSERT_GT(cases.size(), 50U);
   uint64_t runs = 0, variants = 0;
   for (const auto& c : cases) {
