@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -83,8 +84,26 @@ struct Outcome {
   bool general_warned = false;
 };
 
-// Runs both readers on `text`; when the direct one says Ok, the general one must succeed with
-// the same Patient.
+const Schema& sarcoma_schema();
+
+// The cache each test's schema is read with (a test's schema is alive until its end, and the
+// next test's schema may take its address: each test starts a new cache).
+DirectReadCache& test_cache() {
+  static std::unique_ptr<DirectReadCache> cache;
+  static std::string test;
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string name = info != nullptr ? std::string(info->test_suite_name()) + "." + info->name() : "";
+  if (cache == nullptr || name != test) {
+    cache = std::make_unique<DirectReadCache>();
+    test = name;
+  }
+  return *cache;
+}
+
+// Runs the direct reader without and with the test's cache (record shapes, enum texts, taught
+// by the records read before in the test) and the general path on `text`: with or without the
+// cache the direct reader must give the same answer, and when it says Ok, the general one
+// must succeed with the same Patient.
 Outcome differ(const Schema& schema, std::string_view text, uint32_t line = 7, bool strict = false,
                const JsonLimits& limits = {}) {
   Outcome o;
@@ -95,6 +114,19 @@ Outcome differ(const Schema& schema, std::string_view text, uint32_t line = 7, b
   direct.reset(3);  // stale contents must not leak into the result
   direct.id = "stale";
   o.direct_ok = read_patient_json_direct(schema, text, line, limits, ro, direct) == DirectRead::Ok;
+  DirectReadCache& cache = &schema == &sarcoma_schema() ? *[] {
+    static DirectReadCache sarcoma;  // the schema is static
+    return &sarcoma;
+  }()
+                                                        : test_cache();
+  Patient cached;
+  cached.reset(5);
+  cached.id = "stale";
+  const bool cached_ok = read_patient_json_direct(schema, text, line, limits, ro, cached, &cache) == DirectRead::Ok;
+  EXPECT_EQ(cached_ok, o.direct_ok) << "the cache changed the answer: " << text;
+  if (cached_ok && o.direct_ok) {
+    EXPECT_EQ(patient_text(cached), patient_text(direct)) << "the cache changed the Patient: " << text;
+  }
 
   Doc doc;
   JsonError err;
@@ -519,6 +551,150 @@ TEST(JsonDirectReader, MutatedRecordsFallBackOrMatch) {
     fast += differ(sarcoma ? sarcoma_schema() : rich, text, 5, i % 3 == 0).direct_ok ? 1 : 0;
   }
   EXPECT_GT(fast, 0U);  // some mutations keep a record plain (a value's digits, a text's letters)
+}
+
+}  // namespace
+}  // namespace oligoscreen::detail
+
+namespace oligoscreen::detail {
+namespace {
+
+std::string join_members(const std::vector<std::string>& m) {
+  std::string s;
+  for (size_t i = 0; i < m.size(); ++i) s += (i == 0 ? "" : ",") + m[i];
+  return s;
+}
+
+// Variants of a mapping's members at every position: dropped, swapped with the next, moved to
+// the end, repeated, renamed by one byte, null, of the wrong type; plus the members unchanged.
+std::vector<std::vector<std::string>> member_variants(const std::vector<std::string>& m) {
+  std::vector<std::vector<std::string>> out{m};
+  for (size_t i = 0; i < m.size(); ++i) {
+    auto v = m;
+    v.erase(v.begin() + static_cast<ptrdiff_t>(i));
+    out.push_back(v);
+    if (i + 1 < m.size()) {
+      v = m;
+      std::swap(v[i], v[i + 1]);
+      out.push_back(v);
+    }
+    v = m;
+    v.push_back(m[i]);
+    v.erase(v.begin() + static_cast<ptrdiff_t>(i));
+    out.push_back(v);
+    v = m;
+    v.insert(v.begin() + static_cast<ptrdiff_t>(i), m[i]);
+    out.push_back(v);
+    const size_t colon = m[i].find("\":");
+    v = m;
+    v[i][colon - 1] = static_cast<char>(v[i][colon - 1] ^ 0x20);  // last byte of the name
+    out.push_back(v);
+    v = m;
+    v[i].insert(colon, "x");  // one byte longer
+    out.push_back(v);
+    for (const char* value : {"null", "7", "\"x\"", "true", "[]", "{}"}) {
+      v = m;
+      v[i] = m[i].substr(0, colon + 2) + value;
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+// After a record that teaches the record shape (its mappings' key sequences and enum texts),
+// records that diverge from it at every position of the record, of a group, of a nested
+// group and of a list element, and lists of other lengths, must read as without the cache
+// (differ() compares with and without it, and with the general path); every plain valid one
+// takes the fast lane. Then every byte of the taught record replaced by each of 8 bytes.
+TEST(JsonDirectReader, RecordShapesAreCheckedOnEveryKey) {
+  const Schema schema = rich_schema();
+  const std::vector<std::string> top = {
+      R"("id":"P1")",
+      R"("age":54)",
+      R"("ecog":2)",
+      R"("life_expectancy_months":12.5)",
+      R"("histology":"leiomyosarcoma")",
+      R"("primary":{"site":"thigh","diagnosed":"2020-02-29","controlled":true})",
+      R"("systemic_therapy":{"active":false})",
+      R"("imaging":["ct_chest","pet_ct"])",
+      R"("lesions":[{"site":"lung","size_mm":12,"status":"new","treatable":true,"tags":["new"]},{"site":"bone","size_mm":0.5,"status":"stable","treatable":false}])",
+      R"("trial":{"arm":{"code":"A1","open":true},"site":"bone"})",
+      R"("note":"n")",
+      R"("seen_on":"2024-02")",
+  };
+  const std::string taught = "{" + join_members(top) + "}";
+  const auto with = [&top](size_t i, const std::string& member) {
+    auto m = top;
+    m[i] = member;
+    return "{" + join_members(m) + "}";
+  };
+  std::vector<std::string> records;
+  for (const auto& v : member_variants(top)) records.push_back("{" + join_members(v) + "}");
+  for (const auto& v : member_variants({R"("site":"thigh")", R"("diagnosed":"2020-02-29")", R"("controlled":true)"})) {
+    records.push_back(with(5, R"("primary":{)" + join_members(v) + "}"));
+  }
+  for (const auto& v : member_variants({R"("arm":{"code":"A1","open":true})", R"("site":"bone")"})) {
+    records.push_back(with(9, R"("trial":{)" + join_members(v) + "}"));
+  }
+  for (const auto& v : member_variants({R"("code":"A1")", R"("open":true)"})) {
+    records.push_back(with(9, R"("trial":{"arm":{)" + join_members(v) + R"(},"site":"bone"})"));
+  }
+  const std::string element = R"({"site":"lung","size_mm":12,"status":"new","treatable":true,"tags":["new"]})";
+  for (const auto& v : member_variants(
+           {R"("site":"lung")", R"("size_mm":12)", R"("status":"new")", R"("treatable":true)", R"("tags":["new"])"})) {
+    const std::string e = "{" + join_members(v) + "}";
+    records.push_back(with(8, R"("lesions":[)" + e + "]"));
+    records.push_back(with(8, R"("lesions":[)" + element + "," + e + "]"));
+  }
+  for (const char* lesions : {"[]", "null", "[{}]"}) records.push_back(with(8, std::string(R"("lesions":)") + lesions));
+  records.push_back(with(8, R"("lesions":[)" + element + "," + element + "," + element + "]"));
+  for (const char* imaging : {"[]", R"(["ct_chest"])", R"(["pet_ct","chest_xray","ct_chest"])", R"(["pet_ct","x"])",
+                              R"(["pet_ct" ,"ct_chest"])", R"(["pet_ct",1])"}) {
+    records.push_back(with(7, std::string(R"("imaging":)") + imaging));
+  }
+  for (const char* value : {R"("leiomyosarcoma")", R"("osteosarcoma")", R"("leiomyosarcom")", R"("leiomyosarcomaa")",
+                            R"("Leiomyosarcoma")", R"("leiomyosarcoma\u0020")", R"("leiomyosarcoma" )"}) {
+    records.push_back(with(4, std::string(R"("histology":)") + value));
+  }
+  records.push_back("{}");
+  records.push_back(taught.substr(0, taught.size() - 1) + R"(,"unknown":1})");
+  records.push_back(taught.substr(0, taught.size() - 1) + R"( })");
+  records.push_back(" " + taught);
+  size_t fast = 0;
+  size_t slow = 0;
+  for (const std::string& text : records) {
+    ASSERT_TRUE(differ(schema, taught).direct_ok);  // (re)teaches the shape
+    const Outcome o = differ(schema, text);
+    if (text.find('\\') == std::string::npos) {
+      EXPECT_EQ(o.direct_ok, o.general_ok && !o.general_warned) << text;
+    }
+    (o.direct_ok ? fast : slow) += 1;
+  }
+  EXPECT_GT(fast, 100U);
+  EXPECT_GT(slow, 50U);
+  for (size_t i = 0; i < taught.size(); ++i) {
+    for (const char b : {'x', '"', ',', ':', '}', ' ', '\\', '\x80'}) {
+      std::string text = taught;
+      if (text[i] == b) continue;
+      text[i] = b;
+      ASSERT_TRUE(differ(schema, taught).direct_ok);
+      const Outcome o = differ(schema, text);
+      if (o.general_ok && !o.general_warned && static_cast<unsigned char>(b) < 0x80 && b != '\\') {
+        EXPECT_TRUE(o.direct_ok) << text;
+      }
+    }
+  }
+}
+
+// Records the generator writes, in turn, with absent keys varying: each read as without the
+// cache (differ()), and all on the fast lane.
+TEST(JsonDirectReader, ShapesLearnedFromVaryingRecordsMatch) {
+  for (int round = 0; round < 3; ++round) {
+    for (const char* text : kGenRecords) EXPECT_TRUE(differ(sarcoma_schema(), text).direct_ok) << text;
+  }
+  const Schema schema = rich_schema();
+  Gen gen(99);
+  for (int i = 0; i < 2000; ++i) differ(schema, gen.record(), 1 + static_cast<uint32_t>(i));
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ void ChunkWorker::screen_jsonl(std::string_view text, uint32_t line) {
   ReadOptions ro;
   ro.strict = opt_.strict;
   ro.json = true;
-  if (read_patient_json_direct(m_.schema, text, line, limits, ro, cr_.patient) == DirectRead::Ok) {
+  if (read_patient_json_direct(m_.schema, text, line, limits, ro, cr_.patient, &direct_cache_) == DirectRead::Ok) {
     cr_.ok = false;
     cr_.errors.clear();
     assess_read_patient(m_, copt_, cr_);

@@ -18,6 +18,71 @@ namespace oligoscreen::detail {
 
 using namespace scalar;  // NOLINT(google-build-using-namespace): the readers' shared toolkit
 
+// One key of a mapping's shape: its bytes as written in compact JSON (`"name":`, plain ASCII,
+// zero-padded) and what the general reader resolved it to in that mapping.
+struct ShapeKey {
+  static constexpr size_t kMaxBytes = 32;
+  alignas(16) std::array<char, kMaxBytes> bytes{};
+  uint32_t len = 0;                        // bytes used: name + 3
+  uint32_t field = 0;                      // a leaf: its field; a group: the field the lookup returned
+  uint32_t scope = SchemaIndex::kNoScope;  // a group: the scope of its mapping; a leaf: kNoScope
+};
+
+// An enum text met (exact bytes and the closing quote) and the value index enum_value gave it.
+struct EnumEntry {
+  alignas(16) std::array<char, ShapeKey::kMaxBytes> bytes{};
+  uint32_t len = 0;  // text + 1 (the quote); 0: empty entry
+  uint32_t idx = 0;
+};
+
+// Contract (see DirectReadCache): every entry was learned from a record the general direct
+// path accepted, for `schema`. A scope's keys are distinct (bytes, fields, scopes), so keys
+// matched at increasing positions of it can never repeat.
+struct DirectShapes {
+  static constexpr size_t kEnumWays = 32;
+  static constexpr size_t kMaxKeys = 64;
+  const Schema* schema = nullptr;
+  uint64_t generation = 0;
+  std::vector<std::vector<ShapeKey>> scopes;  // by SchemaIndex scope
+  std::vector<uint32_t> required;             // slots check_required wants present
+  std::vector<EnumEntry> enums;               // by enum id * kEnumWays + way
+  // Elements of List of Record fields, by slot: keys are subfields (field = subfield index).
+  std::vector<std::vector<ShapeKey>> elements;
+  std::vector<uint64_t> element_required;  // by slot: the required subfields; ~0: not shaped
+
+  void bind(const Schema& s, const SchemaIndex& index) {
+    if (schema == &s && generation == index.generation()) return;
+    schema = &s;
+    generation = index.generation();
+    scopes.assign(index.scope_count(), {});
+    required.clear();
+    for (const FieldDef& f : s.fields) {
+      if ((f.required || f.record_id || static_cast<int>(f.slot) == s.record_id_slot) && f.slot < kMaxSlots) {
+        required.push_back(f.slot);
+      }
+    }
+    enums.assign(s.enums.size() * kEnumWays, EnumEntry{});
+    elements.assign(s.fields.size(), {});
+    element_required.assign(s.fields.size(), ~uint64_t{0});
+    for (size_t i = 0; i < s.fields.size(); ++i) {
+      const FieldDef& f = s.fields[i];
+      if (f.type != FieldType::List || f.of != ListOf::Record || f.fields.size() > 63) continue;
+      uint64_t req = 0;
+      for (size_t j = 0; j < f.fields.size(); ++j) req |= f.fields[j].required ? uint64_t{1} << j : 0;
+      element_required[i] = req;
+    }
+  }
+
+  // The entry an enum text at q (after its opening quote; three bytes readable) uses.
+  static size_t enum_way(const char* q) {
+    const auto b = [q](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(q[i])); };
+    return (b(0) * 31U + b(1) * 7U + b(2)) % kEnumWays;
+  }
+};
+
+DirectReadCache::DirectReadCache() : shapes_(std::make_unique<DirectShapes>()) {}
+DirectReadCache::~DirectReadCache() = default;
+
 namespace {
 
 static_assert(std::is_trivially_copyable_v<Value> && std::is_trivially_copyable_v<Pos>);  // copied with memcpy
@@ -111,14 +176,35 @@ Scratch& thread_scratch() {
 // position after it, or nullptr: fall back.
 class DirectReader {
  public:
-  DirectReader(const Schema& schema, std::string_view text, uint32_t line, const JsonLimits& limits, Patient& out)
+  DirectReader(const Schema& schema, const SchemaIndex& index, std::string_view text, uint32_t line,
+               const JsonLimits& limits, Patient& out, DirectShapes* shapes)
       : schema_(schema),
-        index_(SchemaIndex::of(schema)),
+        index_(index),
         begin_(text.data()),
         end_(text.data() + text.size()),
         line_(line),
         max_depth_(limits.max_depth),
-        out_(out) {}
+        out_(out),
+        shapes_(shapes) {}
+
+  // The record read by the shapes alone: true (out filled as run() would) when every key is
+  // the next expected key of its mapping's shape or a later one, and the record is valid;
+  // false at the first difference (out unspecified: run() reads it again).
+  bool run_shaped() {
+    memo_.learn_for(schema_, index_);
+    out_.reset(schema_.fields.size());
+    const char* p = ws(begin_);
+    if (p == end_ || *p != '{' || max_depth_ == 0) return false;
+    out_.start = pos(p);
+    open_ = 1;
+    p = shaped_mapping(p + 1, SchemaIndex::kTopScope);
+    if (p == nullptr || ws(p) != end_) return false;
+    for (const uint32_t slot : shapes_->required) {
+      if (!present_.test(slot)) return false;
+    }
+    link();
+    return true;
+  }
 
   bool run() {
     memo_.learn_for(schema_, index_);
@@ -131,6 +217,7 @@ class DirectReader {
     if (p == nullptr || ws(p) != end_) return false;
     if (!required_present()) return false;
     link();
+    if (shapes_ != nullptr && !log_overflow_) learn();
     return true;
   }
 
@@ -266,6 +353,10 @@ class DirectReader {
   // convert_scalar.
   [[gnu::always_inline]] const char* scalar(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
     if (*p == '"') {
+      if (f.type == FieldType::Enum && !f.record_id) {  // (s is read only for the record id)
+        const char* q = enum_cached(f.enum_id, p, val);
+        if (q != nullptr) return q;
+      }
       const char* q = string(p, s);
       if (q == nullptr) return nullptr;
       switch (f.type) {
@@ -379,7 +470,186 @@ class DirectReader {
     if (idx < 0) return false;
     if (memo != nullptr) *memo = static_cast<uint32_t>(idx);
     val = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
+    remember_enum(e, s, static_cast<uint32_t>(idx));
     return true;
+  }
+
+  // The enum value of the quoted text at p (at '"') when it is exactly a text the cache holds
+  // for enum `enum_id` (then enum_value would give that value: it is a function of the
+  // bytes): the position after the closing quote; else nullptr.
+  const char* enum_cached(int enum_id, const char* p, Value& val) const {
+    if (shapes_ == nullptr || enum_id < 0 || end_ - p < 1 + static_cast<ptrdiff_t>(ShapeKey::kMaxBytes)) return nullptr;
+    const size_t at = static_cast<size_t>(enum_id) * DirectShapes::kEnumWays + DirectShapes::enum_way(p + 1);
+    if (at >= shapes_->enums.size()) return nullptr;
+    const EnumEntry& e = shapes_->enums[at];
+    if (e.len == 0 || !equal_bytes(p + 1, e.bytes.data(), e.len)) return nullptr;
+    val = Value::enumerated(static_cast<uint16_t>(enum_id), e.idx);
+    return p + 1 + e.len;
+  }
+
+  // Enum e's text s (plain, in the input, followed by its closing quote) has value idx.
+  void remember_enum(size_t e, std::string_view s, uint32_t idx) {
+    if (shapes_ == nullptr || s.empty() || s.size() + 1 > ShapeKey::kMaxBytes || end_ - s.data() < 3) return;
+    const size_t at = e * DirectShapes::kEnumWays + DirectShapes::enum_way(s.data());
+    if (at >= shapes_->enums.size()) return;
+    EnumEntry& entry = shapes_->enums[at];
+    entry.bytes.fill(0);
+    std::memcpy(entry.bytes.data(), s.data(), s.size());
+    entry.bytes[s.size()] = '"';
+    entry.len = static_cast<uint32_t>(s.size() + 1);
+    entry.idx = idx;
+  }
+
+  // Are the n <= 32 bytes at a equal to those at b? 32 bytes readable at a and at b.
+  static bool equal_bytes(const char* a, const char* b, uint32_t n) {
+#if defined(__SSE2__)
+    const auto eq = [](const char* x, const char* y) {
+      return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(x)), _mm_load_si128(reinterpret_cast<const __m128i*>(y)))));
+    };
+    const auto mask = static_cast<uint32_t>((uint64_t{1} << n) - 1);
+    uint32_t same = eq(a, b);
+    if (n > 16) same |= eq(a + 16, b + 16) << 16;
+    return (same & mask) == mask;
+#else
+    return std::memcmp(a, b, n) == 0;
+#endif
+  }
+
+  // Is the key at p exactly k's bytes?
+  bool key_is(const char* p, const ShapeKey& k) const {
+    if (end_ - p >= static_cast<ptrdiff_t>(ShapeKey::kMaxBytes)) return equal_bytes(p, k.bytes.data(), k.len);
+    return static_cast<size_t>(end_ - p) >= k.len && std::memcmp(p, k.bytes.data(), k.len) == 0;
+  }
+
+  // p after the '{' of the mapping of `scope`: each key must be one of the scope's shape, at a
+  // later position than the previous key (keys absent from the record skipped).
+  const char* shaped_mapping(const char* p, uint32_t scope) {
+    p = ws(p);
+    if (p < end_ && *p == '}') return p + 1;
+    if (scope >= shapes_->scopes.size()) return nullptr;
+    const std::vector<ShapeKey>& shape = shapes_->scopes[scope];
+    const ShapeKey* k = shape.data();
+    const ShapeKey* const last = k + shape.size();
+    for (bool done = false; !done;) {
+      while (k != last && !key_is(p, *k)) ++k;
+      if (k == last) return nullptr;
+      const ShapeKey& e = *k++;
+      p = ws(p + e.len);
+      if (p == end_) return nullptr;
+      if (e.scope == SchemaIndex::kNoScope) {
+        p = field(schema_.fields[e.field], p);
+      } else if (*p == '{') {
+        if (open_ >= max_depth_) return nullptr;
+        ++open_;
+        p = shaped_mapping(p + 1, e.scope);
+        --open_;
+      } else if (is_null(p)) {
+        p += 4;
+      } else {
+        return nullptr;
+      }
+      if (p == nullptr) return nullptr;
+      p = next(p, '}', done);
+      if (p == nullptr) return nullptr;
+    }
+    return p;
+  }
+
+  // A key of a mapping the general path resolved, for learn().
+  void log_key(uint32_t scope, const SchemaIndex::KeyHit& hit, size_t depth) {
+    const FieldDef* named = hit.field != nullptr ? hit.field : hit.group;
+    if (named == nullptr || depth >= named->segments.size() || log_n_ == log_.size()) {
+      log_overflow_ = true;
+      return;
+    }
+    log_[log_n_++] = KeyLog{scope, static_cast<uint32_t>(named - schema_.fields.data()),
+                            hit.field != nullptr ? SchemaIndex::kNoScope : hit.child_scope, &named->segments[depth]};
+  }
+
+  // After run() accepted the record: each mapping's key sequence merged into its scope's
+  // shape (a sequence that has it as a subsequence; replaced when the order differs).
+  void learn() {
+    std::vector<ShapeKey> seq;
+    std::array<bool, 64> done{};
+    for (size_t i = 0; i < log_n_; ++i) {
+      if (done[i]) continue;
+      const uint32_t scope = log_[i].scope;
+      seq.clear();
+      bool ok = true;
+      for (size_t j = i; j < log_n_; ++j) {
+        if (log_[j].scope != scope) continue;
+        done[j] = true;
+        ShapeKey k;
+        if (!make_key(*log_[j].name, k)) {
+          ok = false;
+          continue;
+        }
+        k.field = log_[j].field;
+        k.scope = log_[j].child;
+        seq.push_back(k);
+      }
+      if (ok && scope < shapes_->scopes.size()) merge(shapes_->scopes[scope], seq);
+    }
+  }
+
+  // k's bytes and len for key `name`: false when it cannot be one (too long, not plain).
+  static bool make_key(const std::string& name, ShapeKey& k) {
+    if (name.size() + 3 > ShapeKey::kMaxBytes) return false;
+    for (const char c : name) {
+      if (!kPlain[uc(c)]) return false;
+    }
+    k.bytes.fill(0);
+    k.bytes[0] = '"';
+    std::memcpy(k.bytes.data() + 1, name.data(), name.size());
+    k.bytes[name.size() + 1] = '"';
+    k.bytes[name.size() + 2] = ':';
+    k.len = static_cast<uint32_t>(name.size() + 3);
+    return true;
+  }
+
+  static bool same_key(const ShapeKey& a, const ShapeKey& b) {
+    return a.len == b.len && a.field == b.field && a.scope == b.scope && a.bytes == b.bytes;
+  }
+
+  // Distinct bytes, fields and scopes: keys matched in order cannot repeat.
+  static bool distinct(const std::vector<ShapeKey>& v) {
+    for (size_t i = 0; i < v.size(); ++i) {
+      for (size_t j = i + 1; j < v.size(); ++j) {
+        if (v[i].bytes == v[j].bytes || v[i].field == v[j].field ||
+            (v[i].scope == v[j].scope && v[i].scope != SchemaIndex::kNoScope)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // shape := a shortest-effort sequence holding both shape and seq as subsequences, or seq.
+  static void merge(std::vector<ShapeKey>& shape, const std::vector<ShapeKey>& seq) {
+    if (seq.size() > DirectShapes::kMaxKeys || !distinct(seq)) return;
+    std::vector<ShapeKey> out;
+    size_t i = 0;
+    bool replace = false;
+    for (const ShapeKey& k : seq) {
+      size_t at = i;
+      while (at < shape.size() && !same_key(shape[at], k)) ++at;
+      if (at < shape.size()) {
+        out.insert(out.end(), shape.begin() + static_cast<ptrdiff_t>(i),
+                   shape.begin() + static_cast<ptrdiff_t>(at) + 1);
+        i = at + 1;
+        continue;
+      }
+      for (size_t b = 0; b < i && !replace; ++b) replace = same_key(shape[b], k);
+      if (replace) break;
+      out.push_back(k);
+    }
+    if (!replace) out.insert(out.end(), shape.begin() + static_cast<ptrdiff_t>(i), shape.end());
+    if (replace || out.size() > DirectShapes::kMaxKeys || !distinct(out)) {
+      shape = seq;
+    } else {
+      shape = std::move(out);
+    }
   }
 
   // p at '"': the key, ':' and the whitespace after it; returns the value's position.
@@ -526,6 +796,7 @@ class DirectReader {
       SchemaIndex::KeyHit hit;
       p = find(p, token, prefix, depth, scope, hit);
       if (p == nullptr) return nullptr;
+      if (shapes_ != nullptr) log_key(scope, hit, depth);
       if (hit.field != nullptr) {
         const auto i = static_cast<size_t>(hit.field - schema_.fields.data());
         if (keys_seen_.test(i)) return nullptr;
@@ -599,13 +870,18 @@ class DirectReader {
     for (bool done = false; !done;) {
       if (p == end_ || *p != '"') return nullptr;
       const Pos at = pos(p);
-      std::string_view s;
-      p = string(p, s);
-      if (p == nullptr) return nullptr;
       Value val;
-      if (!enum_value(f.enum_id, s, val)) {
-        ScalarError se;
-        if (!convert_enum_item(schema_, f.enum_id, s, Lexical::Quoted, val, se, &index_)) return nullptr;
+      const char* q = enum_cached(f.enum_id, p, val);
+      if (q != nullptr) {
+        p = q;
+      } else {
+        std::string_view s;
+        p = string(p, s);
+        if (p == nullptr) return nullptr;
+        if (!enum_value(f.enum_id, s, val)) {
+          ScalarError se;
+          if (!convert_enum_item(schema_, f.enum_id, s, Lexical::Quoted, val, se, &index_)) return nullptr;
+        }
       }
       items.push_back(val);
       item_pos.push_back(at);
@@ -644,7 +920,7 @@ class DirectReader {
         ++open_;
         const size_t lists_before = scratch_.sub_items.size();
         const bool sub_lists_before = sub_lists_;
-        const char* q = planned_record(f, p + 1, subs);
+        const char* q = shapes_ != nullptr ? shaped_record(f, p + 1, subs) : planned_record(f, p + 1, subs);
         if (q == nullptr) {  // undo what the plan wrote, and read the element the general way
           clear_subs(subs, k);
           scratch_.sub_items.resize(lists_before);
@@ -724,8 +1000,10 @@ class DirectReader {
       const FieldDef& sf = f.fields[s];
       p = quoted_key(p, sf.path);
       if (p == nullptr) return nullptr;
-      p = subfield(sf, p, at + static_cast<uint32_t>(s), given, s);
+      bool g = false;
+      p = subfield(sf, p, at + static_cast<uint32_t>(s), g);
       if (p == nullptr) return nullptr;
+      if (g) given.set(s);
       bool done = false;
       p = next(p, '}', done);
       if (p == nullptr || done != (++j == plan.n)) return nullptr;
@@ -740,8 +1018,10 @@ class DirectReader {
   // p after the '{' of one element of List of Record f; its subfields go to scratch_.subs[at..).
   // On success, the order of its keys becomes f's element plan.
   [[gnu::always_inline]] const char* record(const FieldDef& f, const char* p, uint32_t at) {
-    SlotSet seen;   // keys met (a second is a duplicate)
-    SlotSet given;  // subfields with a non-null value
+    SlotSet seen;                                       // keys met (a second is a duplicate)
+    SlotSet given;                                      // subfields with a non-null value
+    std::array<uint32_t, DirectShapes::kMaxKeys> keys;  // the subfields named, in order (shapes_)
+    size_t nkeys = 0;
     Scratch::ElementPlan order;
     bool plannable = true;
     size_t guess = 0;
@@ -778,8 +1058,12 @@ class DirectReader {
         }
         guess = s + 1;
         token = s + 1;
-        p = subfield(f.fields[s], p, at + static_cast<uint32_t>(s), given, s);
+        bool g = false;
+        p = subfield(f.fields[s], p, at + static_cast<uint32_t>(s), g);
         if (p == nullptr) return nullptr;
+        if (g) given.set(s);
+        if (shapes_ != nullptr && nkeys < keys.size()) keys[nkeys] = static_cast<uint32_t>(s);
+        ++nkeys;
         p = next(p, '}', done);
         if (p == nullptr) return nullptr;
       }
@@ -788,13 +1072,52 @@ class DirectReader {
       if (f.fields[s].required && !given.test(s)) return nullptr;
     }
     if (plannable && order.n != 0 && f.slot < memo_.element_plan.size()) memo_.element_plan[f.slot] = order;
+    if (shapes_ != nullptr && nkeys != 0 && nkeys <= keys.size()) learn_element(f, keys.data(), nkeys);
     return p;
   }
 
-  [[gnu::always_inline]] const char* subfield(const FieldDef& sf, const char* p, uint32_t at, SlotSet& given,
-                                              size_t s) {
+  // Element keys `keys` (subfields of f, distinct) merged into f's element shape.
+  void learn_element(const FieldDef& f, const uint32_t* keys, size_t n) {
+    if (f.slot >= shapes_->elements.size() || shapes_->element_required[f.slot] == ~uint64_t{0}) return;
+    std::vector<ShapeKey> seq(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (keys[i] >= f.fields.size() || !make_key(f.fields[keys[i]].path, seq[i])) return;
+      seq[i].field = keys[i];
+    }
+    merge(shapes_->elements[f.slot], seq);
+  }
+
+  // p after the '{' of one element of List of Record f, read by f's element shape (keys at
+  // increasing positions of it, absent ones skipped) to scratch_.subs[at..): as planned_record.
+  const char* shaped_record(const FieldDef& f, const char* p, uint32_t at) {
+    if (f.slot >= shapes_->elements.size()) return nullptr;
+    const std::vector<ShapeKey>& shape = shapes_->elements[f.slot];
+    const uint64_t required = shapes_->element_required[f.slot];
+    if (shape.empty() || required == ~uint64_t{0}) return nullptr;
+    uint64_t given = 0;
+    p = ws(p);
+    if (p < end_ && *p == '}') return required == 0 ? p + 1 : nullptr;
+    const ShapeKey* k = shape.data();
+    const ShapeKey* const last = k + shape.size();
+    for (bool done = false; !done;) {
+      while (k != last && !key_is(p, *k)) ++k;
+      if (k == last) return nullptr;
+      const ShapeKey& e = *k++;
+      p = ws(p + e.len);
+      if (p == end_) return nullptr;
+      bool g = false;
+      p = subfield(f.fields[e.field], p, at + e.field, g);
+      if (p == nullptr) return nullptr;
+      given |= static_cast<uint64_t>(g) << e.field;
+      p = next(p, '}', done);
+      if (p == nullptr) return nullptr;
+    }
+    return (given & required) == required ? p : nullptr;
+  }
+
+  [[gnu::always_inline]] const char* subfield(const FieldDef& sf, const char* p, uint32_t at, bool& given) {
     if (is_null(p)) return p + 4;
-    given.set(s);
+    given = true;
     const Pos vp = pos(p);
     Value val;
     if (sf.type == FieldType::List) {
@@ -829,7 +1152,17 @@ class DirectReader {
   size_t groups_seen_ = 0;
   std::array<uint32_t, kMaxSlots> lists_;  // slots of the List values written
   size_t lists_seen_ = 0;
-  bool sub_lists_ = false;  // a subfield list was read (its aux is relative to sub_items)
+  bool sub_lists_ = false;      // a subfield list was read (its aux is relative to sub_items)
+  DirectShapes* const shapes_;  // null: no cache
+  struct KeyLog {
+    uint32_t scope;
+    uint32_t field;
+    uint32_t child;
+    const std::string* name;
+  };
+  std::array<KeyLog, 64> log_;  // the keys run() resolved, for learn()
+  size_t log_n_ = 0;
+  bool log_overflow_ = false;
   Scratch& scratch_ = thread_scratch();
   Scratch& memo_ = scratch_;
 };
@@ -837,14 +1170,23 @@ class DirectReader {
 }  // namespace
 
 DirectRead read_patient_json_direct(const Schema& schema, std::string_view text, uint32_t line,
-                                    const JsonLimits& limits, const ReadOptions& opt, Patient& out) {
+                                    const JsonLimits& limits, const ReadOptions& opt, Patient& out,
+                                    DirectReadCache* cache) {
   (void)opt.strict;  // no difference on the fast lane: unknown keys always fall back
   // Far from every limit: nodes and string bytes cannot exceed the text's size.
   if (text.size() > limits.max_bytes || text.size() >= limits.max_nodes || text.size() > limits.max_string_bytes ||
       schema.fields.size() > kMaxSlots) {
     return DirectRead::Fallback;
   }
-  DirectReader r(schema, text, line, limits, out);
+  const SchemaIndex& index = SchemaIndex::of(schema);
+  DirectShapes* shapes = nullptr;
+  if (cache != nullptr) {
+    shapes = &cache->shapes();
+    shapes->bind(schema, index);
+    DirectReader r(schema, index, text, line, limits, out, shapes);
+    if (r.run_shaped()) return DirectRead::Ok;
+  }
+  DirectReader r(schema, index, text, line, limits, out, shapes);
   return r.run() ? DirectRead::Ok : DirectRead::Fallback;
 }
 

@@ -1,6 +1,7 @@
 // Fuzz target: the JSON Lines fast lane (patient/json_direct_reader.hpp) against the general
 // path. Whenever read_patient_json_direct says Ok, read_json + read_patient must succeed on
-// the same bytes and give the same Patient (values, Text bytes, positions, items, id).
+// the same bytes and give the same Patient (values, Text bytes, positions, items, id); and
+// with a record shape cache taught by the input's earlier lines, the same answer and Patient.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -75,14 +76,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ro.strict = strict;
   ro.json = true;
   static Patient* direct = new Patient();  // reused across runs, as the batch path does
-  if (read_patient_json_direct(schema, text, 3, limits, ro, *direct) != DirectRead::Ok) return 0;
-  Doc doc;
-  JsonError err;
-  Patient general;
-  std::vector<InputError> errors;
-  if (!read_json(text, limits, doc, err, 3) || !read_patient(schema, doc, doc.root(), ro, general, errors)) {
-    __builtin_trap();  // the fast lane accepted what the general path rejects
+  static Patient* cached = new Patient();
+  // Each line is a record (the whole text when it has none), read in turn with one record
+  // shape cache (the earlier lines teach it): with or without the cache the same answer and
+  // Patient, and whatever the fast lane accepts, the general path gives too.
+  DirectReadCache cache;
+  for (size_t at = 0; at <= text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    const std::string_view line = text.substr(at, nl - at);
+    at = nl + 1;
+    const bool ok = read_patient_json_direct(schema, line, 3, limits, ro, *direct) == DirectRead::Ok;
+    if (ok != (read_patient_json_direct(schema, line, 3, limits, ro, *cached, &cache) == DirectRead::Ok)) {
+      __builtin_trap();  // the cache changed the answer
+    }
+    if (!ok) continue;
+    if (!same_patient(*direct, *cached)) __builtin_trap();
+    Doc doc;
+    JsonError err;
+    Patient general;
+    std::vector<InputError> errors;
+    if (!read_json(line, limits, doc, err, 3) || !read_patient(schema, doc, doc.root(), ro, general, errors)) {
+      __builtin_trap();  // the fast lane accepted what the general path rejects
+    }
+    if (!same_patient(*direct, general)) __builtin_trap();
   }
-  if (!same_patient(*direct, general)) __builtin_trap();
   return 0;
 }
