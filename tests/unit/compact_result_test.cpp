@@ -5,8 +5,10 @@
 // plain re-statement of result-format.md "CSV".
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +16,7 @@
 #include "batch/batch.hpp"
 #include "batch/csv_output.hpp"
 #include "json/json_reader.hpp"
+#include "result/compact_result.hpp"
 #include "result/json_result.hpp"
 #include "rule_test_cases.hpp"
 #include "yaml/yaml_reader.hpp"
@@ -195,6 +198,119 @@ TEST(CompactResult, ReasonsWithoutFragments) {
     if (++n == 20) break;
   }
   EXPECT_EQ(n, 20U);
+}
+
+// The `evidence` object is copied one run of consecutive ids at a time from the joined
+// members: every kind of cited list must give the generic bytes, through both the batch entry
+// point (fragments given) and the general one, with and without the trace, missing fields and
+// warnings (the fused and the general tail).
+TEST(CompactResult, EvidenceRunsForEveryKindOfCitedList) {
+  auto cases = all_cases(false, false);
+  const RuleSetModel& m = model();
+  const auto n = static_cast<uint32_t>(m.evidence.size());
+  ASSERT_GE(n, 8U);
+  std::vector<std::vector<uint32_t>> lists;
+  lists.push_back({});
+  std::vector<uint32_t> all(n);
+  for (uint32_t e = 0; e < n; ++e) all[e] = e;
+  lists.push_back(all);  // one run over every member (more than one block of kMaxCopy bytes)
+  for (uint32_t e = 0; e < n; ++e) {
+    lists.push_back({e});  // single ids, first and last included
+    std::vector<uint32_t> without = all;
+    without.erase(without.begin() + e);  // all but one: two runs, or one at either end
+    lists.push_back(without);
+    if (e + 1 < n) lists.push_back({e, e + 1});
+  }
+  std::vector<uint32_t> evens, odds;
+  for (uint32_t e = 0; e < n; ++e) (e % 2 ? odds : evens).push_back(e);
+  lists.push_back(evens);  // no two consecutive
+  lists.push_back(odds);
+  // Out of order, descending, repeated: still written item by item in the order given.
+  lists.push_back({2, 1, 0});
+  lists.push_back({0, 1, 1, 2});
+  lists.push_back({3, 4, 5, 0, 1, 2});
+  lists.push_back({n - 1, 0, 1});
+  std::vector<uint32_t> desc(all.rbegin(), all.rend());
+  lists.push_back(desc);
+  // Many random sets, sorted as assess() writes them, and neighbours differing by one id.
+  std::mt19937 rng(7);
+  for (int k = 0; k < 400; ++k) {
+    std::vector<uint32_t> set;
+    for (uint32_t e = 0; e < n; ++e) {
+      if (rng() % 3 != 0) set.push_back(e);
+    }
+    lists.push_back(set);
+    if (!set.empty()) {
+      set.erase(set.begin() + static_cast<long>(rng() % set.size()));
+      lists.push_back(set);
+    }
+    std::shuffle(set.begin(), set.end(), rng);
+    lists.push_back(set);
+  }
+  CaseResult* base = nullptr;
+  for (auto& r : cases) {
+    if (r->ok && r->assessment.missing.empty() && r->assessment.warnings.empty()) {
+      base = r.get();
+      break;
+    }
+  }
+  ASSERT_NE(base, nullptr);
+  size_t checked = 0;
+  CaseResult& r = *base;
+  for (const auto& cited : lists) {
+    r.assessment.cited = cited;
+    r.assessment.warnings.clear();
+    for (int variant = 0; variant < 3; ++variant) {
+      RenderOptions ro;
+      ro.explain = variant == 1;
+      if (variant == 2) r.assessment.warnings.push_back({"w", "f", "m"});
+      const std::string g = generic(r, ro);
+      ASSERT_EQ(compact(r, ro), g) << checked;
+      std::string with = "prefix";
+      render_result_compact_with(m, result_fragments(m), r.patient, r.assessment, ro, with);
+      ASSERT_EQ(with, g) << checked;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1000U);
+}
+
+// The output's own reasons and notes are found by address; a reason of another output, a note
+// in the reasons list (and the reverse) or an output number that does not match must come out
+// as the generic renderer writes them.
+TEST(CompactResult, ReasonsOfOtherListsAndOutputs) {
+  auto cases = all_cases(false, false);
+  const RuleSetModel& m = model();
+  std::vector<uint32_t> verdicts;
+  for (uint32_t o = 0; o < m.outputs.size(); ++o) {
+    if (m.outputs[o].form == OutputForm::Verdict) verdicts.push_back(o);
+  }
+  ASSERT_GE(verdicts.size(), 2U);
+  size_t n = 0;
+  for (auto& r : cases) {
+    if (!r->ok) continue;
+    for (size_t k = 0; k < verdicts.size(); ++k) {
+      const uint32_t o = verdicts[k];
+      const uint32_t other = verdicts[(k + 1) % verdicts.size()];
+      const OutputDef& od = m.outputs[o];
+      const OutputDef& odo = m.outputs[other];
+      auto& res = r->assessment.outputs[o];
+      res.reasons.push_back(ReasonOut{other, &odo.reasons[n % odo.reasons.size()], nullptr});  // another's
+      res.reasons.push_back(ReasonOut{o, &odo.reasons[0], nullptr});         // another's, numbered as this
+      res.reasons.push_back(ReasonOut{other, &od.reasons.back(), nullptr});  // this one's, numbered other
+      res.reasons.push_back(ReasonOut{o, &od.reasons.back(), nullptr});
+      res.reasons.push_back(ReasonOut{o, &od.reasons.front(), nullptr});  // out of order
+      if (!od.notes.empty()) {
+        res.reasons.push_back(ReasonOut{o, &od.notes.front(), nullptr});  // a note among reasons
+        res.notes.push_back(ReasonOut{o, &od.notes.back(), nullptr});
+      }
+      res.notes.push_back(ReasonOut{o, &od.reasons[n % od.reasons.size()], nullptr});  // a reason among notes
+    }
+    RenderOptions ro;
+    ASSERT_EQ(compact(*r, ro), generic(*r, ro)) << n;
+    if (++n == 30) break;
+  }
+  EXPECT_EQ(n, 30U);
 }
 
 TEST(CompactResult, ErrorResults) {

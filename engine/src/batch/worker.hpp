@@ -12,6 +12,7 @@
 #include "batch/csv_output.hpp"
 #include "patient/csv_reader.hpp"
 #include "patient/json_direct_reader.hpp"
+#include "result/compact_result.hpp"
 #include "result/json_result.hpp"
 
 namespace oligoscreen::detail {
@@ -42,8 +43,9 @@ class ChunkWorker {
   CsvSplitter splitter_;
   std::vector<std::string_view> cells_;
   CsvRowWriter csv_;
-  DirectReadCache direct_cache_;  // for m_.schema, which outlives the worker
-  uint64_t out_bytes_ = 0;        // output written so far, for reserve_output()
+  DirectReadCache direct_cache_;                // for m_.schema, which outlives the worker
+  const ResultFragments* fragments_ = nullptr;  // this thread's, looked up per chunk
+  uint64_t out_bytes_ = 0;                      // output written so far, for reserve_output()
   uint64_t out_records_ = 0;
   static constexpr uint64_t kMaxReserve = 32u << 20;
 };

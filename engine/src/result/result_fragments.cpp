@@ -73,6 +73,8 @@ void build(const RuleSetModel& m, ResultFragments& f) {
       fo.notes.push_back(reason_item(m, ReasonOut{static_cast<uint32_t>(o), &nd, nullptr}));
   }
   f.after_outputs = open_group.empty() ? ",\"missing\":[" : "},\"missing\":[";
+  f.after_outputs_empty = f.after_outputs + "],\"warnings\":[]";
+  f.after_outputs_to_evidence = f.after_outputs_empty + ",\"evidence\":{";
 
   for (const EvidenceDef& e : m.evidence) {
     f.evidence_ids.push_back(cat({",", quoted(e.id)}));
@@ -81,6 +83,11 @@ void build(const RuleSetModel& m, ResultFragments& f) {
     write_evidence_entry_json(e, w);
     f.evidence_members.push_back(std::move(member));
   }
+  for (const std::string& member : f.evidence_members) {
+    f.members_at.push_back(f.members_joined.size());
+    f.members_joined += member;
+  }
+  f.members_at.push_back(f.members_joined.size());
   f.presumptions.resize(m.defs.size());
   for (size_t d = 0; d < m.defs.size(); ++d) {
     if (!m.defs[d].presumes.empty()) f.presumptions[d] = reason_item(m, ReasonOut{0, nullptr, &m.defs[d]});
@@ -103,6 +110,7 @@ void build(const RuleSetModel& m, ResultFragments& f) {
     write_provenance_json(m, w);
     w.end_object();
   }
+  f.evidence_close = '}' + f.tail;
 }
 
 }  // namespace

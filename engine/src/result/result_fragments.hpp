@@ -25,14 +25,21 @@ struct ResultFragments {
     std::vector<std::string> change;          // per code: ',"<output id>":"<code>"'
   };
   std::vector<Output> outputs;
-  std::string after_outputs;                        // '}' closing the last group if any, ',"missing":['
-  std::vector<std::string> evidence_ids;            // per evidence: ',"<id>"'
-  std::vector<std::string> evidence_members;        // per evidence: ',"<id>":{…}'
+  std::string after_outputs;                  // '}' closing the last group if any, ',"missing":['
+  std::string after_outputs_empty;            // after_outputs + '],"warnings":[]'
+  std::string after_outputs_to_evidence;      // after_outputs_empty + ',"evidence":{'
+  std::vector<std::string> evidence_ids;      // per evidence: ',"<id>"'
+  std::vector<std::string> evidence_members;  // per evidence: ',"<id>":{…}'
+  // evidence_members concatenated; the members of ids a..b (consecutive) are the bytes from
+  // members_at[a] to members_at[b + 1].
+  std::string members_joined;
+  std::vector<size_t> members_at;
   std::vector<std::string> presumptions;            // per def: ',{…}' when it has a presumption, else ""
   std::vector<std::string> fields;                  // per slot: the path as a JSON string body
   std::vector<std::vector<std::string>> subfields;  // per slot and subfield: '.' + name, escaped
   std::string tail;                                 // ',"notice":"…","provenance":{…}}'
   std::string provenance;                           // ',"provenance":{…}}'
+  std::string evidence_close;                       // '}' + tail
 
   // Identity: the model these were rendered from (its address and content hash).
   const RuleSetModel* model = nullptr;
