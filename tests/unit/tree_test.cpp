@@ -147,6 +147,28 @@ class AllPaths : public ::testing::Test {
     return "unknown " + why(v.why);
   }
 
+  // The tree's recorded path ("node:answer ...", answer 0 no, 1 yes, 2 unknown) and the
+  // branches marked reached (bit 2n + answer), as the trace and coverage get them.
+  std::string path(uint64_t* reached = nullptr) {
+    EvalState s;
+    prepare_state(*m_, s);
+    Evaluator ev(*m_, r_->patient, s);
+    ev.def(static_cast<uint32_t>(m_->find_def("timing")));
+    std::string out;
+    for (const TreeStep& step : s.tree_paths[0]) {
+      out += (out.empty() ? "" : " ") + m_->trees[0].nodes[step.node].id + ":" + std::to_string(step.answer);
+    }
+    if (reached) *reached = s.tree_nodes_reached[0];
+    return out;
+  }
+
+  uint64_t branch(const char* node, int answer) const {
+    for (uint32_t i = 0; i < m_->trees[0].nodes.size(); ++i) {
+      if (m_->trees[0].nodes[i].id == node) return uint64_t{1} << (2 * i + static_cast<uint32_t>(answer));
+    }
+    return 0;
+  }
+
   std::string why(const USet* s) const {
     std::string out = "[";
     for (uint32_t i = 0; s && i < s->size; ++i) out += (i ? ", " : "") + field_path(m_->schema, s->refs[i]);
@@ -173,6 +195,25 @@ TEST_F(AllPaths, KnownAnswersFollowOnePath) {
   EXPECT_EQ(tree(), "recurrence");
   screen("age: 60, ecog: 1, on_therapy: false");
   EXPECT_EQ(tree(), "progression");
+}
+
+// Known answers are recorded one after another; the first unknown one is recorded and ends
+// the path (the branches below it are evaluated, not recorded); only known answers mark a
+// branch reached.
+TEST_F(AllPaths, ThePathRecordsKnownAnswersUpToTheFirstUnknown) {
+  uint64_t reached = 0;
+  screen("age: 60, ecog: 3, on_therapy: false");
+  EXPECT_EQ(path(&reached), "age_q:1 therapy_q:0 fit_q:0");
+  EXPECT_EQ(reached, branch("age_q", 1) | branch("therapy_q", 0) | branch("fit_q", 0));
+  screen("age: 10, on_therapy: true");
+  EXPECT_EQ(path(&reached), "age_q:0 therapy_q:1");
+  EXPECT_EQ(reached, branch("age_q", 0) | branch("therapy_q", 1));
+  screen("age: 60, ecog: 3");
+  EXPECT_EQ(path(&reached), "age_q:1 therapy_q:2");
+  EXPECT_EQ(reached, branch("age_q", 1) | branch("fit_q", 0));
+  screen("ecog: 3, on_therapy: false");
+  EXPECT_EQ(path(&reached), "age_q:2");
+  EXPECT_EQ(reached, branch("therapy_q", 0) | branch("fit_q", 0));
 }
 
 TEST_F(AllPaths, AnUnknownQuestionWhoseBranchesMeetIsKnown) {

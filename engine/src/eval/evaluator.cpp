@@ -181,7 +181,7 @@ void Evaluator::probe(const Value& u, const Value& k, Op op, bool unknown_on_lef
     s_.probes.push_back({f, k.num - u.delta, closed_upper});
   } else if (u.hint == kShiftDate && k.kind == VKind::Date) {
     for (int32_t day : {k.date.lo, k.date.hi}) {
-      int32_t t = add_months_day(day - u.shift.days, -u.shift.months);
+      int32_t t = add_months_table(day - u.shift.days, -u.shift.months);
       s_.probes.push_back({f, static_cast<double>(t), closed_upper});
       if (k.date.lo == k.date.hi) break;
     }
@@ -684,18 +684,37 @@ Value Evaluator::def(uint32_t d) {
   return memo(d, eval(def.root));
 }
 
+// Known answers lead along one path, followed here in a loop; from the first answer that is
+// not known, tree_step takes both branches (recursively).
 Value Evaluator::tree(uint32_t t) {
-  s_.tree_paths[t].clear();
+  auto& path = s_.tree_paths[t];
+  path.clear();
   const TreeDef& tree = m_.trees[t];
   if (tree.nodes.empty()) return Value::unknown();
-  return tree_node(t, tree.root, 0);
+  uint32_t ni = tree.root;
+  for (uint32_t depth = 0;; ++depth) {
+    if (depth > tree.nodes.size()) return Value::unknown();  // cannot happen: the loader rejects cycles
+    const TreeNodeDef& node = tree.nodes[ni];
+    Value c = expr(node.ask);
+    if (c.kind != VKind::Bool) return tree_step(t, ni, depth, c);
+    // Every answer so far is known: the path is recorded.
+    path.push_back({ni, static_cast<uint8_t>(c.b ? 1 : 0)});
+    if (ni < 32) s_.tree_nodes_reached[t] |= uint64_t{1} << (2 * ni + (c.b ? 1 : 0));
+    const TreeBranch& br = c.b ? node.yes : node.no;
+    if (br.leaf != kNone) return Value::enumerated(tree.enum_id, br.leaf);
+    ni = br.next;
+  }
 }
 
 Value Evaluator::tree_node(uint32_t t, uint32_t ni, uint32_t depth) {
   const TreeDef& tree = m_.trees[t];
-  const TreeNodeDef& node = tree.nodes[ni];
   if (depth > tree.nodes.size()) return Value::unknown();  // cannot happen: the loader rejects cycles
-  Value c = expr(node.ask);
+  return tree_step(t, ni, depth, expr(tree.nodes[ni].ask));
+}
+
+Value Evaluator::tree_step(uint32_t t, uint32_t ni, uint32_t depth, const Value& c) {
+  const TreeDef& tree = m_.trees[t];
+  const TreeNodeDef& node = tree.nodes[ni];
   auto& path = s_.tree_paths[t];
   bool recording = path.empty() || path.back().answer != 2;
   auto follow = [&](const TreeBranch& br) -> Value {
@@ -724,7 +743,10 @@ Value Evaluator::rule_value(uint32_t o, uint32_t i) {
   const OutputDef& out = m_.outputs[o];
   const DecideRule& rule = out.rules[i];
   if (rule.then_code != kNone) return Value::enumerated(out.enum_id, rule.then_code);
-  Value v = expr(rule.value);
+  // `value: some_definition` (the commonest form): its memo, as root() would give it.
+  const HotNode* vn = rule.value.present() ? &m_.hot[rule.value.root] : nullptr;
+  Value v = vn && vn->op == Op::Def ? (s_.done[vn->index] == s_.generation ? s_.cache[vn->index] : def(vn->index))
+                                    : expr(rule.value);
   if (v.kind == VKind::Enum) {
     uint32_t mapped = v.e < rule.value_map.size() ? rule.value_map[v.e] : kNone;
     if (mapped == kNone) return Value::unknown();

@@ -7,6 +7,7 @@
 
 #include "core/date.hpp"
 #include "eval/arena.hpp"
+#include "eval/month_table.hpp"
 #include "eval/value.hpp"
 #include "patient/patient.hpp"
 #include "rules/ruleset_model.hpp"
@@ -96,6 +97,7 @@ class Evaluator {
   Value list_fn(uint32_t node);
   Value tree(uint32_t t);
   Value tree_node(uint32_t t, uint32_t n, uint32_t depth);
+  Value tree_step(uint32_t t, uint32_t n, uint32_t depth, const Value& answer);  // node n answered
   Value decide(uint32_t o);
   Value decide_from(uint32_t o, uint32_t i);
   Value rule_value(uint32_t o, uint32_t i);
@@ -127,7 +129,7 @@ class Evaluator {
   bool run_ops(uint32_t first, double& out);
   bool interpret(uint32_t first, double& out);
   bool run_native_checked(bool (*native)(Evaluator&, double&), uint32_t first, double& out);
-  int32_t plus_months(int32_t day, int32_t months);  // add_months_day through s_.month_sums
+  int32_t plus_months(int32_t day, int32_t months);  // add_months_day through s_.month_sums and the table
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.
   bool store_fast(uint32_t d, double x);
@@ -135,8 +137,7 @@ class Evaluator {
   bool walk_fast(const RuleSetModel::DefHot& def, Value& out);
   // Whether a short-circuit may skip an operand reading the slots `mask` (see EvalState).
   bool may_skip(uint64_t mask);
-  bool classify_slots(uint64_t mask);  // may_skip, classifying the slots not classified yet
-  bool vague_slot(uint32_t slot) const;
+  bool classify_slots(uint64_t mask);  // may_skip, classifying every slot (once per assessment)
   const Value& field_value(uint32_t slot) const;
   const Value* sub_value(uint32_t var, uint32_t sub) const;
 
@@ -149,7 +150,7 @@ class Evaluator {
 
 inline int32_t Evaluator::plus_months(int32_t day, int32_t months) {
   EvalState::MonthSum& e = s_.month_sums[(static_cast<uint32_t>(day) ^ (static_cast<uint32_t>(months) * 5U)) & 7U];
-  if (e.day != day || e.months != months) e = {day, months, add_months_day(day, months)};
+  if (e.day != day || e.months != months) e = {day, months, add_months_table(day, months)};
   return e.result;
 }
 

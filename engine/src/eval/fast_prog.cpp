@@ -36,43 +36,34 @@ bool Evaluator::run_native_checked(bool (*native)(Evaluator&, double&), uint32_t
   return ok;
 }
 
-bool Evaluator::vague_slot(uint32_t slot) const {
+// Every slot at once, the first time a short-circuit needs one (one pass over the values is
+// cheaper than a call per slot): afterwards checked_slots has every bit, so may_skip reads
+// vague_slots alone. Bits of slots the schema does not have are classified as not vague.
+bool Evaluator::classify_slots(uint64_t mask) {
   auto vague = [](const Value& v) {
     return v.kind == VKind::Unknown || (v.kind == VKind::Date && v.date.lo != v.date.hi);
   };
-  const Value& v = values_[slot];
-  if (vague(v)) return true;
-  if (v.kind != VKind::List) return false;
-  size_t nsub = m_.schema.fields[slot].fields.size();
-  for (uint32_t e = 0; e < v.list.count; ++e) {
-    const Value& item = v.list.items[e];
-    if (item.kind != VKind::Record) {
-      if (vague(item)) return true;
-      continue;
+  const auto nslots = static_cast<uint32_t>(m_.schema.fields.size());
+  uint64_t found = 0;
+  for (uint32_t slot = 0; slot < nslots; ++slot) {
+    const Value& v = values_[slot];
+    bool is_vague = vague(v);
+    if (v.kind == VKind::List) {
+      const auto nsub = static_cast<uint32_t>(m_.schema.fields[slot].fields.size());
+      for (uint32_t e = 0; e < v.list.count && !is_vague; ++e) {
+        const Value& item = v.list.items[e];
+        if (item.kind != VKind::Record) {
+          is_vague = vague(item);
+          continue;
+        }
+        for (uint32_t k = 0; k < nsub && !is_vague; ++k) is_vague = vague(item.rec.fields[k]);
+      }
     }
-    for (size_t k = 0; k < nsub; ++k) {
-      if (vague(item.rec.fields[k])) return true;
-    }
+    if (is_vague) found |= slot_bit(slot);
   }
-  return false;
-}
-
-bool Evaluator::classify_slots(uint64_t mask) {
-  uint64_t need = mask & ~s_.checked_slots;
-  while (need) {
-    auto bit = static_cast<uint32_t>(__builtin_ctzll(need));
-    need &= need - 1;
-    bool vague = false;
-    auto nslots = static_cast<uint32_t>(m_.schema.fields.size());
-    if (bit < 63) {
-      vague = bit < nslots && vague_slot(bit);
-    } else {
-      for (uint32_t slot = 63; slot < nslots && !vague; ++slot) vague = vague_slot(slot);
-    }
-    s_.checked_slots |= uint64_t{1} << bit;
-    if (vague) s_.vague_slots |= uint64_t{1} << bit;
-  }
-  return (mask & s_.vague_slots) == 0;
+  s_.checked_slots = ~uint64_t{0};
+  s_.vague_slots = found;
+  return (mask & found) == 0;
 }
 
 // The interpreter: direct-threaded dispatch (each instruction jumps straight to the next
