@@ -49,6 +49,25 @@ TEST(BatchIdSet, CountsRepeatsAndGrows) {
   EXPECT_FALSE(s.insert(0));
 }
 
+TEST(BatchIdSet, WritesEachPageBeforeReadingIt) {
+  // Two pages of slots (2^10); hashes below 2^29 land on slot `hash & 1023`. The first access
+  // to a page must be a write (IdSet's header says why): count the pages it wrote.
+  IdSet s(10);
+  ASSERT_EQ(IdSet::kPageSlots, 512u);
+  EXPECT_EQ(s.pages_touched(), 0u);
+  EXPECT_TRUE(s.insert(511));  // last slot of page 0
+  EXPECT_EQ(s.pages_touched(), 1u);
+  EXPECT_TRUE(s.insert(511 + 1024));  // same slot: probes on into page 1
+  EXPECT_EQ(s.pages_touched(), 2u);
+  EXPECT_FALSE(s.insert(511 + 1024));
+  EXPECT_TRUE(s.insert(1023 + 2048));  // last slot of page 1, then wraps to slot 0 of page 0
+  EXPECT_TRUE(s.insert(1023 + 4096));
+  EXPECT_FALSE(s.insert(1023 + 4096));
+  EXPECT_FALSE(s.insert(511));
+  EXPECT_EQ(s.size(), 4u);
+  EXPECT_EQ(s.pages_touched(), 2u);
+}
+
 class StringSink : public OutputSink {
  public:
   bool write(std::string_view d) override {
