@@ -43,14 +43,20 @@ uint64_t input_size(const std::string& path) {
 // chunk after it, in order (one writer at a time: `writing`). No thread waits for another to
 // be scheduled to read or write: on 2 cores a separate reader and writer used to stall both
 // workers whenever either was runnable but not running.
+//
+// Each thread has its own chunks (kChunksPerThread) and screens only those: a chunk's buffers
+// (its input bytes, ~0.7 MB of output) stay in the cache of the core that last wrote them.
+// From one shared pool, most chunks were taken by the other thread than the one that used
+// them last, and each such take moved the whole output buffer between the two cores' caches.
 struct Pipeline {
+  static constexpr size_t kChunksPerThread = 3;
   std::mutex mu;
-  std::condition_variable cv_free;  // waited on by the thread holding read_mu only
-  std::vector<Chunk*> free_list;
-  std::vector<Chunk*> ring;  // chunk of sequence number s at [s % size] until written
-  uint64_t next_write = 0;   // sequence number of the oldest unwritten chunk
-  bool writing = false;      // a thread is writing chunks (and owns the writing state)
-  bool stop = false;         // the writer failed: read no more
+  std::vector<std::vector<Chunk*>> free;               // per thread: its chunks not in flight
+  std::unique_ptr<std::condition_variable[]> cv_free;  // per thread: one of its chunks came free
+  std::vector<Chunk*> ring;                            // chunk of sequence number s at [s % size] until written
+  uint64_t next_write = 0;                             // sequence number of the oldest unwritten chunk
+  bool writing = false;                                // a thread is writing chunks (and owns the writing state)
+  bool stop = false;                                   // the writer failed: read no more
 };
 
 }  // namespace
@@ -82,12 +88,15 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
   }
 
   const unsigned threads = opt.threads == 0 ? 1 : opt.threads;
-  std::vector<std::unique_ptr<Chunk>> pool(2 * threads + 2);
+  std::vector<std::unique_ptr<Chunk>> pool(Pipeline::kChunksPerThread * threads);
   Pipeline pl;
   pl.ring.assign(pool.size(), nullptr);
-  for (auto& c : pool) {
-    c = std::make_unique<Chunk>();
-    pl.free_list.push_back(c.get());
+  pl.free.resize(threads);
+  pl.cv_free = std::make_unique<std::condition_variable[]>(threads);
+  for (size_t i = 0; i < pool.size(); ++i) {
+    pool[i] = std::make_unique<Chunk>();
+    pool[i]->owner = static_cast<unsigned>(i % threads);
+    pl.free[i % threads].push_back(pool[i].get());
   }
 
   // Reading state: touched only under read_mu.
@@ -103,34 +112,37 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
   // The next chunk of the inputs, numbered and placed in the ring; nullptr when the inputs are
   // exhausted or the writer failed.
   auto take = [&](unsigned me) -> Chunk* {
+    Chunk* c = nullptr;
+    {
+      std::unique_lock lk(pl.mu);
+      pl.cv_free[me].wait(lk, [&] { return !pl.free[me].empty() || pl.stop; });
+      if (pl.stop) return nullptr;
+      c = pl.free[me].back();
+      pl.free[me].pop_back();
+    }
     std::lock_guard rl(read_mu);
+    auto give_back = [&] {
+      std::lock_guard lk(pl.mu);
+      pl.free[me].push_back(c);
+    };
     while (!file_open) {
-      if (stopped || file == inputs.size()) return nullptr;
+      if (stopped || file == inputs.size()) {
+        give_back();
+        return nullptr;
+      }
       if (reader.open(inputs[file].path, opt.input_format, reader_files[file])) {
         file_open = true;
       } else {
         ++file;
       }
     }
-    Chunk* c = nullptr;
     {
-      std::unique_lock lk(pl.mu);
-      pl.cv_free.wait(lk, [&] { return !pl.free_list.empty() || pl.stop; });
+      std::lock_guard lk(pl.mu);
       if (pl.stop) {
         stopped = true;
+        pl.free[me].push_back(c);
         return nullptr;
       }
-      // Preferably a chunk this thread screened last: its buffers are still in this core's cache.
-      size_t pick = pl.free_list.size() - 1;
-      for (size_t k = pick + 1; k-- > 0;) {
-        if (pl.free_list[k]->owner == me) {
-          pick = k;
-          break;
-        }
-      }
-      c = pl.free_list[pick];
-      pl.free_list.erase(pl.free_list.begin() + static_cast<std::ptrdiff_t>(pick));
-      c->owner = me;
       c->seq = seq++;
       pl.ring[c->seq % pl.ring.size()] = c;
     }
@@ -160,7 +172,7 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
         st.write_error = sink.error();
         std::lock_guard lk(pl.mu);
         pl.stop = true;
-        pl.cv_free.notify_all();
+        for (unsigned t = 0; t < threads; ++t) pl.cv_free[t].notify_all();
       }
     }
     if (failed) return;
@@ -213,9 +225,9 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
       write_chunk(w);
       lk.lock();
       w->reset();
-      pl.free_list.push_back(w);
+      pl.free[w->owner].push_back(w);
       ++pl.next_write;
-      pl.cv_free.notify_one();
+      pl.cv_free[w->owner].notify_one();
     }
     pl.writing = false;
   };
@@ -227,11 +239,17 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
       finish(c);
     }
   };
-  std::vector<std::thread> helpers;
-  helpers.reserve(threads - 1);
-  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work, t);
-  work(0);
-  for (auto& h : helpers) h.join();
+  // With several threads the calling thread only waits: a worker allocates its scratch from its
+  // own thread's malloc arena, so no worker's per-record writes land in a cache line shared with
+  // the rule set model, which the calling thread allocated and every worker reads.
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> workers;
+    workers.reserve(threads);
+    for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work, t);
+    for (auto& w : workers) w.join();
+  }
 
   for (size_t i = 0; i < inputs.size(); ++i) {
     FileStats& f = st.files[i];

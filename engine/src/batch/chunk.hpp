@@ -32,7 +32,10 @@ struct RecordInfo {
   uint32_t kind_len = 0;
 };
 
-struct Chunk {
+// Cache-line aligned (two lines: the adjacent-line prefetcher fetches pairs): a chunk's fields
+// are written per record by the thread screening it, and must not share a line with another
+// chunk or with anything another thread reads.
+struct alignas(128) Chunk {
   uint64_t seq = 0;
   uint32_t file = 0;  // input index
   bool csv = false;
@@ -50,7 +53,7 @@ struct Chunk {
   std::string ids;              // ids and error kinds of RecordInfo
   std::vector<uint32_t> codes;  // per result, one code per output (results only, in order)
   bool done = false;            // screened: set by the pipeline under its lock only (batch.cpp)
-  unsigned owner = ~0u;         // the thread that last screened it (kept across reset())
+  unsigned owner = ~0u;         // the thread whose chunk it is: only that thread screens it
 
   void reset() {
     text.clear();
