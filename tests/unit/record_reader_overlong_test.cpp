@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -288,6 +289,89 @@ TEST_F(RecordReaderOverlong, JsonlLastLineWithoutNewlineAtTheLimit) {
     const std::string b = len <= kMax ? "R " + jline(len) : "E limit 2:1 record longer than the limit of 32 bytes";
     expect_cut("{\"id\":\"A\"}\n" + jline(len), BatchInputFormat::Jsonl,
                "1@1 R {\"id\":\"A\"}\n2@2 " + b + "\nblank 0\n");
+  }
+}
+
+// ---------------------------------------------------------------- JSON Lines cut in the chunk
+// JSON Lines records are cut in the chunk's own text (read there by the thread that screens
+// them); what is left over from a larger read (the format sniffed from the first megabyte) is
+// cut where it is first. Either way every record comes out once, in order, with its line.
+
+TEST_F(RecordReaderOverlong, JsonlSniffedReadIsCutThenTheChunksReadThemselves) {
+  std::string text, expected;
+  for (int i = 1; i <= 6000; ++i) {  // ~170 KB: more than a chunk takes over from a sniffed read
+    const std::string rec = "{\"id\":\"R" + std::to_string(i) + "\",\"age\":" + std::to_string(i % 90) + "}";
+    text += rec + (i % 1000 == 0 ? "\n\n" : "\n");
+  }
+  int line = 1;
+  for (int i = 1; i <= 6000; ++i) {
+    expected += std::to_string(i) + "@" + std::to_string(line) + " R {\"id\":\"R" + std::to_string(i) +
+                "\",\"age\":" + std::to_string(i % 90) + "}\n";
+    line += i % 1000 == 0 ? 2 : 1;
+  }
+  expected += "blank 6\n";
+  EXPECT_EQ(cut(text, BatchInputFormat::Auto, 1u << 20, 1u << 20, 64), expected);  // sniffed: 1 MB first read
+  EXPECT_EQ(cut(text, BatchInputFormat::Jsonl, 1u << 20, 1u << 20, 64), expected);
+  EXPECT_EQ(cut(text, BatchInputFormat::Jsonl, 100, 1u << 20, 7), expected);
+}
+
+TEST_F(RecordReaderOverlong, JsonlSkippedLineIsNotKeptInTheChunk) {
+  // A 4 MB line over a 32-byte limit, read 4 KB at a time: its bytes are dropped as they are
+  // skipped, so the chunk's buffer stays near one read, not the line's size.
+  const std::string text = "{\"id\":\"A\"}\n" + jline(4u << 20) + "\n{\"id\":\"C\"}\n";
+  FILE* f = std::fopen(path_.c_str(), "wb");
+  ASSERT_NE(f, nullptr);
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  RecordReader reader(model_->schema, kMax, false, 4096);
+  FileStats stats;
+  ASSERT_TRUE(reader.open(path_, BatchInputFormat::Jsonl, stats));
+  Chunk c;
+  std::string got;
+  size_t largest = 0;
+  for (bool more = true; more;) {
+    c.reset();
+    more = reader.fill(c, 64, 1u << 30, stats);
+    largest = std::max(largest, c.text.size());
+    for (const RawRecord& r : c.records) {
+      got += std::to_string(r.record) + "@" + std::to_string(r.line) +
+             (r.split_error >= 0 ? " E" : " R " + std::string(c.text, r.offset, r.len)) + "\n";
+    }
+  }
+  EXPECT_EQ(got, "1@1 R {\"id\":\"A\"}\n2@2 E\n3@3 R {\"id\":\"C\"}\n");
+  EXPECT_LT(largest, size_t{256} << 10) << "the skipped line was kept in the chunk";
+  EXPECT_EQ(reader.bytes_consumed(), text.size());
+}
+
+TEST_F(RecordReaderOverlong, ChunkReusedForJsonlThenCsvHoldsOnlyItsOwnRecords) {
+  // A chunk's text is never cleared (its size is its capacity): a CSV fill after a JSON Lines
+  // fill of the same chunk must still see only its own records' bytes.
+  auto write = [&](const std::string& text) {
+    FILE* f = std::fopen(path_.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+  };
+  Chunk c;
+  FileStats stats;
+  {
+    write("{\"id\":\"J1\",\"age\":70}\n{\"id\":\"J2\",\"age\":71}\n");
+    RecordReader reader(model_->schema, 1u << 20, false);
+    ASSERT_TRUE(reader.open(path_, BatchInputFormat::Jsonl, stats));
+    reader.fill(c, 64, 1u << 30, stats);
+    ASSERT_EQ(c.records.size(), 2u);
+    EXPECT_EQ(std::string(c.text, c.records[1].offset, c.records[1].len), "{\"id\":\"J2\",\"age\":71}");
+  }
+  c.reset();
+  {
+    write("id,age\nC1,5\nC2,6\n");
+    RecordReader reader(model_->schema, 1u << 20, false);
+    ASSERT_TRUE(reader.open(path_, BatchInputFormat::Csv, stats));
+    reader.fill(c, 64, 1u << 30, stats);
+    ASSERT_EQ(c.records.size(), 2u);
+    EXPECT_EQ(std::string(c.text, c.records[0].offset, c.records[0].len), "C1,5\n");
+    EXPECT_EQ(std::string(c.text, c.records[1].offset, c.records[1].len), "C2,6\n");
+    EXPECT_EQ(c.text_size, 10u);
   }
 }
 

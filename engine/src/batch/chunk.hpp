@@ -40,7 +40,10 @@ struct alignas(128) Chunk {
   uint32_t file = 0;  // input index
   bool csv = false;
   std::shared_ptr<const CsvHeader> header;  // CSV only
-  std::string text;                         // the records' bytes
+  // The records' bytes (RawRecord::offset/len). Its size is its usable capacity, not the bytes
+  // in use: it is never cleared, so that reading into it does not first zero it.
+  std::string text;
+  size_t text_size = 0;  // bytes of `text` in use when records are copied in (CSV)
   std::vector<RawRecord> records;
   std::vector<InputError> split_errors;
   uint64_t bytes_end = 0;  // input bytes consumed up to the end of this chunk (all inputs)
@@ -56,7 +59,7 @@ struct alignas(128) Chunk {
   unsigned owner = ~0u;         // the thread whose chunk it is: only that thread screens it
 
   void reset() {
-    text.clear();
+    text_size = 0;
     records.clear();
     split_errors.clear();
     header.reset();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -48,17 +49,18 @@ void RecordReader::close() {
   own_fd_ = false;
 }
 
-bool RecordReader::refill(FileStats& stats) {
+bool RecordReader::refill(FileStats& stats, bool keep, size_t want) {
   if (eof_ || failed_) return false;
-  if (begin_ > 0) {
+  if (begin_ > 0 && !keep) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     consumed_ += begin_;
     begin_ = 0;
   }
-  if (buf_.size() < end_ + block_) buf_.resize(end_ + block_);
+  const size_t ask = want == 0 || want > block_ ? block_ : want;
+  if (buf_.size() < end_ + ask) buf_.resize(std::max(end_ + ask, buf_.size() + buf_.size() / 2));
   for (;;) {
-    ssize_t n = ::read(fd_, buf_.data() + end_, block_);
+    ssize_t n = ::read(fd_, buf_.data() + end_, ask);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       failed_ = true;
@@ -134,17 +136,23 @@ bool RecordReader::open(const std::string& path, BatchInputFormat format, FileSt
 
 void RecordReader::add_record(Chunk& c, size_t begin, size_t end, uint32_t line) {
   RawRecord r;
-  r.offset = static_cast<uint32_t>(c.text.size());
   r.len = static_cast<uint32_t>(end - begin);
   r.line = line;
   r.record = ++record_;
-  c.text.append(buf_.data() + begin, end - begin);
+  if (in_chunk_) {
+    r.offset = static_cast<uint32_t>(begin);  // buf_ is the chunk's text
+  } else {
+    r.offset = static_cast<uint32_t>(c.text_size);
+    if (c.text.size() < c.text_size + r.len) c.text.resize(std::max(c.text_size + r.len, 2 * c.text.size()));
+    std::memcpy(c.text.data() + c.text_size, buf_.data() + begin, r.len);
+    c.text_size += r.len;
+  }
   c.records.push_back(r);
 }
 
 void RecordReader::add_error(Chunk& c, InputError e, uint32_t line) {
   RawRecord r;
-  r.offset = static_cast<uint32_t>(c.text.size());
+  r.offset = 0;
   r.line = line;
   r.record = ++record_;
   r.split_error = static_cast<int32_t>(c.split_errors.size());
@@ -162,12 +170,55 @@ bool RecordReader::fill(Chunk& c, size_t max_records, size_t max_bytes, FileStat
 }
 
 bool RecordReader::fill_jsonl(Chunk& c, size_t max_records, size_t max_bytes, FileStats& st) {
-  while (c.records.size() < max_records && c.text.size() < max_bytes) {
+  // Records are cut in the chunk's own text when what is left of the last read is small: the
+  // bytes are then read(2) into the chunk by the thread that screens it, into that core's cache,
+  // and never copied (with several threads, copying them out of a shared buffer read by another
+  // thread moved every other chunk's input between the cores' caches). After a large read (the
+  // format sniffed from the first bytes), the records are copied out of the reader's buffer.
+  const size_t tail = end_ - begin_;
+  if (tail > kDirectTail) return cut_jsonl(c, max_records, max_bytes, st);
+  std::swap(buf_, c.text);  // buf_: the chunk's storage; c.text: the reader's, holding the tail
+  if (buf_.size() < tail) buf_.resize(std::max(tail, kDirectTail));
+  std::memcpy(buf_.data(), c.text.data() + begin_, tail);
+  consumed_ += begin_;
+  begin_ = 0;
+  end_ = tail;
+  in_chunk_ = true;
+  const bool more = cut_jsonl(c, max_records, max_bytes, st);
+  in_chunk_ = false;
+  std::swap(buf_, c.text);
+  const size_t rest = end_ - begin_;
+  if (buf_.size() < rest) buf_.resize(std::max(rest, kDirectTail));
+  std::memcpy(buf_.data(), c.text.data() + begin_, rest);
+  consumed_ += begin_;
+  begin_ = 0;
+  end_ = rest;
+  return more;
+}
+
+// How much to ask of read(2) for the rest of a chunk cut in place: about the records still
+// wanted (at the average line length so far) plus a little, so that little is left over.
+size_t RecordReader::chunk_read_size(const Chunk& c, size_t max_records, size_t max_bytes) const {
+  const uint64_t lines = line_ > 1 ? line_ - 1 : 0;
+  const uint64_t per_line = lines == 0 ? 1024 : std::max<uint64_t>(16, (consumed_ + begin_) / lines);
+  const uint64_t want_records = max_records > c.records.size() ? max_records - c.records.size() : 1;
+  const uint64_t want = std::min<uint64_t>(per_line * want_records, max_bytes) + 2 * per_line + 1024;
+  return static_cast<size_t>(std::clamp<uint64_t>(want, 4096, block_));
+}
+
+bool RecordReader::cut_jsonl(Chunk& c, size_t max_records, size_t max_bytes, FileStats& st) {
+  auto more_bytes = [&] { return refill(st, in_chunk_, in_chunk_ ? chunk_read_size(c, max_records, max_bytes) : 0); };
+  while (c.records.size() < max_records && (in_chunk_ ? begin_ : c.text_size) < max_bytes) {
     if (skipping_) {
       const void* nl = std::memchr(buf_.data() + begin_, '\n', end_ - begin_);
       if (nl == nullptr) {
-        begin_ = end_;
-        if (eof_ || !refill(st)) return false;
+        if (in_chunk_) {  // drop the skipped bytes: the next read lands where they were
+          consumed_ += end_ - begin_;
+          end_ = begin_;
+        } else {
+          begin_ = end_;
+        }
+        if (eof_ || !more_bytes()) return false;
         continue;
       }
       begin_ = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
@@ -181,7 +232,7 @@ bool RecordReader::fill_jsonl(Chunk& c, size_t max_records, size_t max_bytes, Fi
     size_t len;
     if (nl == nullptr) {
       if (!eof_ && avail <= max_) {
-        if (!refill(st)) return false;
+        if (!more_bytes()) return false;
         continue;
       }
       if (avail == 0) return false;  // end of input
@@ -213,7 +264,7 @@ bool RecordReader::fill_jsonl(Chunk& c, size_t max_records, size_t max_bytes, Fi
 }
 
 bool RecordReader::fill_csv(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats) {
-  while (c.records.size() < max_records && c.text.size() < max_bytes) {
+  while (c.records.size() < max_records && c.text_size < max_bytes) {
     CsvSplit s = splitter_.split(buf_.data(), end_, begin_, eof_, cells_, line_);
     if (s.status == CsvStatus::NeedMore) {
       begin_ = s.next;

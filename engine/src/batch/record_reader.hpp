@@ -47,9 +47,13 @@ class RecordReader {
   [[nodiscard]] uint64_t size() const { return size_; }
 
  private:
-  bool refill(FileStats& stats);  // reads more; false on a read error
+  // Reads up to `want` bytes (0: the read block) after end_; false on a read error. Unless
+  // `keep`, first moves the unconsumed bytes to the front of the buffer.
+  bool refill(FileStats& stats, bool keep = false, size_t want = 0);
   void close();
   bool fill_jsonl(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats);
+  bool cut_jsonl(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats);
+  [[nodiscard]] size_t chunk_read_size(const Chunk& c, size_t max_records, size_t max_bytes) const;
   bool fill_csv(Chunk& c, size_t max_records, size_t max_bytes, FileStats& stats);
   void add_record(Chunk& c, size_t begin, size_t end, uint32_t line);
   void add_error(Chunk& c, InputError e, uint32_t line);
@@ -70,6 +74,10 @@ class RecordReader {
   uint32_t line_ = 1;
   uint64_t record_ = 0;
   bool skipping_ = false;  // JSONL: the rest of an over-long line
+  bool in_chunk_ = false;  // JSONL: buf_ is the chunk's text, records are cut in place
+  // JSONL: up to this much left over from the last read is copied into the chunk, which then
+  // reads the rest itself; more (after sniffing the format) is cut where it is.
+  static constexpr size_t kDirectTail = 64u << 10;
   bool have_header_ = false;
   CsvSplitter splitter_;
   std::vector<std::string_view> cells_;
