@@ -5,7 +5,7 @@
 //  - every input record gives exactly one output row (a result or an error result), in input
 //    order, whatever the number of threads: the output bytes depend only on the inputs, the
 //    rule set and the options;
-//  - memory is bounded: records move through a fixed pool of chunks (2 x threads + 2), each
+//  - memory is bounded: records move through a fixed pool of chunks (3 per thread), each
 //    holding at most `chunk_records` records, so peak memory does not grow with the input;
 //  - a record's JSON Lines row is byte-identical to `screen --format json` on the same record
 //    with the same options (the trace's positions are lines of the batch file);
@@ -92,8 +92,9 @@ struct BatchProgress {
   double seconds = 0;
 };
 
-// Runs the batch on `threads` threads (the calling thread one of them). `progress` (optional) is
-// called after each chunk is written, by whichever thread wrote it, never by two at once.
+// Runs the batch on `threads` threads (with one, the calling thread; with more, new threads while
+// the calling thread waits). `progress` (optional) is called after each chunk is written, by
+// whichever thread wrote it, never by two at once.
 // Never throws for bad input (std::bad_alloc aside).
 BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& inputs, const BatchOptions& opt,
                      OutputSink& sink, const std::function<void(const BatchProgress&)>& progress = {});
