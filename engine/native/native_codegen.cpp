@@ -7,7 +7,6 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
