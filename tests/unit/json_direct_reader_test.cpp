@@ -697,5 +697,92 @@ TEST(JsonDirectReader, ShapesLearnedFromVaryingRecordsMatch) {
   for (int i = 0; i < 2000; ++i) differ(schema, gen.record(), 1 + static_cast<uint32_t>(i));
 }
 
+// Decimals read as they are scanned (at most 15 digits: m / 10^k) and the longer ones given
+// to convert_scalar: each must read as the general path reads it (from_chars), bit for bit,
+// in a Number field and in an Integer field (a fraction there only when it is whole).
+TEST(JsonDirectReader, DecimalsMatchTheGeneralPath) {
+  std::mt19937 rng(5);
+  const auto digits = [&rng](size_t n, bool lead) {
+    std::string d;
+    for (size_t i = 0; i < n; ++i) d += static_cast<char>('0' + (i == 0 && lead ? 1 + rng() % 9 : rng() % 10));
+    return d;
+  };
+  const std::string base = kGenRecords[0];
+  const size_t at = base.find(R"("life_expectancy_months":)");
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = base.find(',', at);
+  size_t fast = 0;
+  for (int i = 0; i < 6000; ++i) {
+    const size_t whole = rng() % 4;  // 0: "0."
+    const size_t frac = 1 + rng() % 17;
+    std::string num = (whole == 0 ? "0" : std::to_string(1 + rng() % 599).substr(0, whole)) + "." + digits(frac, false);
+    if (i % 7 == 0) num = "-" + num;
+    if (i % 11 == 0) num = digits(1, true) + "." + std::string(rng() % 16, '0');
+    const std::string text = base.substr(0, at) + R"("life_expectancy_months":)" + num + base.substr(end);
+    const Outcome o = differ(sarcoma_schema(), text);
+    EXPECT_EQ(o.direct_ok, o.general_ok) << num;
+    fast += o.direct_ok ? 1 : 0;
+  }
+  EXPECT_GT(fast, 3000U);
+  const size_t age = base.find(R"("age":)");
+  const size_t age_end = base.find(',', age);
+  for (const char* num : {"2.0", "2.5", "0.0", "-0.0", "120.00", "120.01", "7.000000000000001", "99.99999999999999",
+                          "-1.0", "119.999999999999999", "1.0000000000000000"}) {
+    const std::string text = base.substr(0, age) + R"("age":)" + num + base.substr(age_end);
+    const Outcome o = differ(sarcoma_schema(), text);
+    EXPECT_EQ(o.direct_ok, o.general_ok) << num;
+  }
+}
+
+// Enum texts cached by their exact bytes (two per set of a hash of up to their first 8 bytes,
+// up to 47 bytes long, compared by memcmp near the record's end): after each value of every
+// enum of the sarcoma schema is taught, the values of the same enum, and the taught text one
+// byte off, shorter, longer or unclosed, in the middle and at the end of the record, read as
+// without the cache (differ()), the valid ones on the fast lane.
+TEST(JsonDirectReader, EnumTextsAreCheckedOnEveryByte) {
+  const Schema& schema = sarcoma_schema();
+  const std::string head = R"({"id":"R1","age":8,"sex":"male","histology":)";
+  const std::string tail =
+      R"(,"ecog":0,"life_expectancy_months":18,"imaging":["pet_ct"],"lesions":[{"site":"spine","size_mm":8,"status":"new","treatable":true}]})";
+  const auto records = [&](const std::string& histology, const std::string& modality) {
+    return std::vector<std::string>{
+        head + histology + tail,
+        R"({"id":"R1","age":8,"sex":"male","ecog":0,"imaging":[)" + modality + R"(],"histology":)" + histology + "}",
+        R"({"id":"R1","imaging":["pet_ct",)" + modality + "," + modality + "]}",
+        R"({"id":"R1","imaging":[)" + modality + "]}",
+    };
+  };
+  for (const char* e : {"histology", "imaging_modality"}) {
+    const EnumDef* def = nullptr;
+    for (const EnumDef& d : schema.enums) def = d.name == e ? &d : def;
+    ASSERT_NE(def, nullptr) << e;
+    const auto& values = def->values;
+    ASSERT_GT(values.size(), 10U);
+    for (const std::string& taught : values) {
+      const bool hist = std::string(e) == "histology";
+      const auto of = [&](const std::string& v) {
+        return hist ? records("\"" + v + "\"", "\"pet_ct\"") : records("\"leiomyosarcoma\"", "\"" + v + "\"");
+      };
+      std::vector<std::string> texts;
+      for (const std::string& v : values) texts.push_back(v);
+      for (size_t i = 0; i < taught.size(); ++i) {
+        std::string v = taught;
+        v[i] = static_cast<char>(v[i] ^ 0x01);
+        texts.push_back(v);
+      }
+      texts.push_back(taught.substr(0, taught.size() - 1));
+      texts.push_back(taught + "x");
+      texts.push_back(taught + "\" ");
+      for (const std::string& t : of(taught)) ASSERT_TRUE(differ(schema, t).direct_ok) << t;
+      for (const std::string& v : texts) {
+        for (const std::string& t : of(v)) {
+          const Outcome o = differ(schema, t);
+          EXPECT_EQ(o.direct_ok, o.general_ok && !o.general_warned) << t;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace oligoscreen::detail

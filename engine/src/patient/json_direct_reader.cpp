@@ -1,6 +1,7 @@
 #include "patient/json_direct_reader.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -24,13 +25,15 @@ struct ShapeKey {
   static constexpr size_t kMaxBytes = 32;
   alignas(16) std::array<char, kMaxBytes> bytes{};
   uint32_t len = 0;                        // bytes used: name + 3
+  uint32_t mask = 0;                       // the low len bits
   uint32_t field = 0;                      // a leaf: its field; a group: the field the lookup returned
   uint32_t scope = SchemaIndex::kNoScope;  // a group: the scope of its mapping; a leaf: kNoScope
 };
 
 // An enum text met (exact bytes and the closing quote) and the value index enum_value gave it.
 struct EnumEntry {
-  alignas(16) std::array<char, ShapeKey::kMaxBytes> bytes{};
+  static constexpr size_t kMaxBytes = 48;
+  alignas(16) std::array<char, kMaxBytes> bytes{};
   uint32_t len = 0;  // text + 1 (the quote); 0: empty entry
   uint32_t idx = 0;
 };
@@ -39,13 +42,14 @@ struct EnumEntry {
 // path accepted, for `schema`. A scope's keys are distinct (bytes, fields, scopes), so keys
 // matched at increasing positions of it can never repeat.
 struct DirectShapes {
-  static constexpr size_t kEnumWays = 32;
+  static constexpr size_t kEnumSets = 32;  // per enum, of kEnumWays entries (the newest first)
+  static constexpr size_t kEnumWays = 2;
   static constexpr size_t kMaxKeys = 64;
   const Schema* schema = nullptr;
   uint64_t generation = 0;
   std::vector<std::vector<ShapeKey>> scopes;  // by SchemaIndex scope
   std::vector<uint32_t> required;             // slots check_required wants present
-  std::vector<EnumEntry> enums;               // by enum id * kEnumWays + way
+  std::vector<EnumEntry> enums;               // by (enum id * kEnumSets + set) * kEnumWays + way
   // Elements of List of Record fields, by slot: keys are subfields (field = subfield index).
   std::vector<std::vector<ShapeKey>> elements;
   std::vector<uint64_t> element_required;  // by slot: the required subfields; ~0: not shaped
@@ -61,7 +65,7 @@ struct DirectShapes {
         required.push_back(f.slot);
       }
     }
-    enums.assign(s.enums.size() * kEnumWays, EnumEntry{});
+    enums.assign(s.enums.size() * kEnumSets * kEnumWays, EnumEntry{});
     elements.assign(s.fields.size(), {});
     element_required.assign(s.fields.size(), ~uint64_t{0});
     for (size_t i = 0; i < s.fields.size(); ++i) {
@@ -73,10 +77,17 @@ struct DirectShapes {
     }
   }
 
-  // The entry an enum text at q (after its opening quote; three bytes readable) uses.
-  static size_t enum_way(const char* q) {
-    const auto b = [q](size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(q[i])); };
-    return (b(0) * 31U + b(1) * 7U + b(2)) % kEnumWays;
+  // The set of entries an enum text at q (after its opening quote; eight bytes readable)
+  // uses: a function of the bytes before the first '"' among those eight, so of the text
+  // alone when it is a plain text followed by its closing quote.
+  static size_t enum_set(const char* q) {
+    uint64_t x;
+    std::memcpy(&x, q, 8);
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    const uint64_t t = x ^ (kOnes * '"');                              // zero bytes: the quotes
+    const uint64_t z = (t - kOnes) & ~t & (kOnes * 0x80);              // lowest set bit: the first quote
+    const uint64_t keep = z == 0 ? ~uint64_t{0} : (z & (~z + 1)) - 1;  // the bits below it
+    return static_cast<size_t>(((x & keep) * 0x9E3779B97F4A7C15ULL) >> 59) % kEnumSets;
   }
 };
 
@@ -99,12 +110,19 @@ constexpr std::array<bool, 256> kPlain = make_plain_table();
 inline unsigned char uc(char c) {
   return static_cast<unsigned char>(c);
 }
-inline bool is_digit(char c) {
+constexpr bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
-// A byte that continues a word or number token in read_json (letters, digits, '_').
+// Bytes that continue a word or number token in read_json (letters, digits, '_').
+constexpr std::array<bool, 256> make_ident_table() {
+  std::array<bool, 256> t{};
+  for (size_t c = 0; c < 256; ++c)
+    t[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(static_cast<char>(c)) || c == '_';
+  return t;
+}
+constexpr std::array<bool, 256> kIdent = make_ident_table();
 inline bool is_ident(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+  return kIdent[static_cast<unsigned char>(c)];
 }
 
 // Per-thread state reused from record to record: buffers for the elements of a List of
@@ -193,6 +211,8 @@ class DirectReader {
   bool run_shaped() {
     memo_.learn_for(schema_, index_);
     out_.reset(schema_.fields.size());
+    values_ = out_.values.data();
+    value_pos_ = out_.value_pos.data();
     const char* p = ws(begin_);
     if (p == end_ || *p != '{' || max_depth_ == 0) return false;
     out_.start = pos(p);
@@ -209,6 +229,8 @@ class DirectReader {
   bool run() {
     memo_.learn_for(schema_, index_);
     out_.reset(schema_.fields.size());
+    values_ = out_.values.data();
+    value_pos_ = out_.value_pos.data();
     const char* p = ws(begin_);
     if (p == end_ || *p != '{' || max_depth_ == 0) return false;
     out_.start = pos(p);
@@ -233,12 +255,22 @@ class DirectReader {
     return true;
   }
 
-  // Patient::link for what this reader wrote: the List values are those of lists_.
+  // Patient::link for what this reader wrote: the List values are those of lists_; the
+  // Record items those of record_lists_, and items of kind List only when item_lists_.
   void link() {
     Value* items = out_.items.data();
     for (size_t i = 0; i < lists_seen_; ++i) {
       Value& v = out_.values[lists_[i]];
       v.list.items = items + v.aux;
+    }
+    if (!item_lists_) {
+      for (size_t i = 0; i < record_lists_seen_; ++i) {
+        Value* rec = items + out_.values[record_lists_[i]].aux;
+        for (Value* const end = rec + out_.values[record_lists_[i]].list.count; rec != end; ++rec) {
+          rec->rec.fields = items + rec->e;
+        }
+      }
+      return;
     }
     for (Value& v : out_.items) {
       if (v.kind == VKind::List) {
@@ -412,9 +444,13 @@ class DirectReader {
     return convert_scalar(schema_, f, s, lex, BoolSyntax::Strict, out_.texts, val, se, &index_);
   }
 
-  // p at a token in an Integer or Number field: -?(0|[1-9][0-9]{0,14}) is converted as it is
-  // read (exact as a double, as small_integer); other numbers by convert_scalar.
+  // p at a token in an Integer or Number field. A number of at most 15 digits
+  // (-?(0|[1-9][0-9]*)(.[0-9]+)?) is converted as it is read: its digits m (< 2^53) and fraction length k (<= 15) are
+  // exact doubles, so m / 10^k is the correctly rounded value std::from_chars gives (Clinger's fast path); a fraction
+  // in an Integer field that is not a whole number, and other numbers, go to convert_scalar.
   const char* number_value(const FieldDef& f, const char* p, Value& val, std::string_view& s) {
+    static constexpr std::array<double, 16> kPow10 = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const char* q = p;
     if (*q == '-') ++q;
     if (q == end_ || !is_digit(*q)) return nullptr;
@@ -426,18 +462,26 @@ class DirectReader {
       while (q < end_ && is_digit(*q)) v = v * 10 + static_cast<unsigned>(*q++ - '0');
     }
     if (q - p > 300) return nullptr;
-    bool fraction = false;
+    const auto whole = static_cast<size_t>(q - digits);
+    bool exact = whole <= 15;  // v holds the digits so far (< 10^15 < 2^53)
+    size_t k = 0;              // fraction digits
     if (q < end_ && *q == '.') {
-      fraction = true;
       ++q;
       if (q == end_ || !is_digit(*q)) return nullptr;
+      const char* frac = q;
       while (q < end_ && is_digit(*q)) ++q;
+      k = static_cast<size_t>(q - frac);
+      exact = whole + k <= 15;
+      if (exact) {
+        for (const char* d = frac; d < q; ++d) v = v * 10 + static_cast<unsigned>(*d - '0');
+      }
     }
     if (q < end_ && (is_ident(*q) || *q == '.')) return nullptr;  // exponent, leading zero, junk
     s = std::string_view(p, static_cast<size_t>(q - p));
-    if (!fraction && q - digits <= 15) {
-      const auto x = static_cast<double>(v);
+    if (exact) {
+      const double x = k == 0 ? static_cast<double>(v) : static_cast<double>(v) / kPow10[k];
       const double d = *p == '-' ? -x : x;
+      if (k != 0 && f.type == FieldType::Integer && std::floor(d) != d) return nullptr;
       if (!in_range(f, d)) return nullptr;
       val = Value::number(d);
       return q;
@@ -463,6 +507,7 @@ class DirectReader {
       const auto& values = schema_.enums[e].values;
       if (*memo < values.size() && SchemaIndex::same_text(values[*memo], s)) {
         val = Value::enumerated(static_cast<uint16_t>(enum_id), *memo);
+        remember_enum(e, s, *memo);
         return true;
       }
     }
@@ -478,21 +523,34 @@ class DirectReader {
   // for enum `enum_id` (then enum_value would give that value: it is a function of the
   // bytes): the position after the closing quote; else nullptr.
   const char* enum_cached(int enum_id, const char* p, Value& val) const {
-    if (shapes_ == nullptr || enum_id < 0 || end_ - p < 1 + static_cast<ptrdiff_t>(ShapeKey::kMaxBytes)) return nullptr;
-    const size_t at = static_cast<size_t>(enum_id) * DirectShapes::kEnumWays + DirectShapes::enum_way(p + 1);
-    if (at >= shapes_->enums.size()) return nullptr;
-    const EnumEntry& e = shapes_->enums[at];
-    if (e.len == 0 || !equal_bytes(p + 1, e.bytes.data(), e.len)) return nullptr;
-    val = Value::enumerated(static_cast<uint16_t>(enum_id), e.idx);
-    return p + 1 + e.len;
+    if (shapes_ == nullptr || enum_id < 0 || end_ - p < 9) return nullptr;
+    const char* q = p + 1;
+    const size_t at =
+        (static_cast<size_t>(enum_id) * DirectShapes::kEnumSets + DirectShapes::enum_set(q)) * DirectShapes::kEnumWays;
+    if (at + DirectShapes::kEnumWays > shapes_->enums.size()) return nullptr;
+    const auto room = static_cast<size_t>(end_ - q);
+    for (size_t w = 0; w < DirectShapes::kEnumWays; ++w) {
+      const EnumEntry& e = shapes_->enums[at + w];
+      if (e.len == 0) return nullptr;
+      const bool same = room >= EnumEntry::kMaxBytes ? equal_bytes(q, e.bytes.data(), e.len)
+                                                     : room >= e.len && std::memcmp(q, e.bytes.data(), e.len) == 0;
+      if (same) {
+        val = Value::enumerated(static_cast<uint16_t>(enum_id), e.idx);
+        return q + e.len;
+      }
+    }
+    return nullptr;
   }
 
-  // Enum e's text s (plain, in the input, followed by its closing quote) has value idx.
+  // Enum e's text s (plain, in the input, followed by its closing quote) has value idx: the
+  // newest entry of its set.
   void remember_enum(size_t e, std::string_view s, uint32_t idx) {
-    if (shapes_ == nullptr || s.empty() || s.size() + 1 > ShapeKey::kMaxBytes || end_ - s.data() < 3) return;
-    const size_t at = e * DirectShapes::kEnumWays + DirectShapes::enum_way(s.data());
-    if (at >= shapes_->enums.size()) return;
-    EnumEntry& entry = shapes_->enums[at];
+    if (shapes_ == nullptr || s.empty() || s.size() + 1 > EnumEntry::kMaxBytes || end_ - s.data() < 8) return;
+    const size_t at = (e * DirectShapes::kEnumSets + DirectShapes::enum_set(s.data())) * DirectShapes::kEnumWays;
+    if (at + DirectShapes::kEnumWays > shapes_->enums.size()) return;
+    EnumEntry* set = &shapes_->enums[at];
+    for (size_t w = DirectShapes::kEnumWays - 1; w > 0; --w) set[w] = set[w - 1];
+    EnumEntry& entry = set[0];
     entry.bytes.fill(0);
     std::memcpy(entry.bytes.data(), s.data(), s.size());
     entry.bytes[s.size()] = '"';
@@ -500,16 +558,18 @@ class DirectReader {
     entry.idx = idx;
   }
 
-  // Are the n <= 32 bytes at a equal to those at b? 32 bytes readable at a and at b.
+  // Are the n <= 48 bytes at a equal to those at b? 16 * ceil(n / 16) bytes readable at a and
+  // at b (b 16-byte aligned).
   static bool equal_bytes(const char* a, const char* b, uint32_t n) {
 #if defined(__SSE2__)
     const auto eq = [](const char* x, const char* y) {
-      return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(x)), _mm_load_si128(reinterpret_cast<const __m128i*>(y)))));
+      return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(x)), _mm_load_si128(reinterpret_cast<const __m128i*>(y))))));
     };
-    const auto mask = static_cast<uint32_t>((uint64_t{1} << n) - 1);
-    uint32_t same = eq(a, b);
+    const uint64_t mask = (uint64_t{1} << n) - 1;
+    uint64_t same = eq(a, b);
     if (n > 16) same |= eq(a + 16, b + 16) << 16;
+    if (n > 32) same |= eq(a + 32, b + 32) << 32;
     return (same & mask) == mask;
 #else
     return std::memcmp(a, b, n) == 0;
@@ -522,6 +582,26 @@ class DirectReader {
     return static_cast<size_t>(end_ - p) >= k.len && std::memcmp(p, k.bytes.data(), k.len) == 0;
   }
 
+  // The first key of [k, last) whose bytes are at p, or last.
+  const ShapeKey* find_key(const char* p, const ShapeKey* k, const ShapeKey* const last) const {
+#if defined(__SSE2__)
+    if (end_ - p >= static_cast<ptrdiff_t>(ShapeKey::kMaxBytes)) {
+      static_assert(ShapeKey::kMaxBytes == 32);
+      const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+      for (; k != last; ++k) {
+        const auto* b = reinterpret_cast<const __m128i*>(k->bytes.data());
+        const auto same = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, _mm_load_si128(b)))) |
+                          (static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, _mm_load_si128(b + 1)))) << 16);
+        if ((same & k->mask) == k->mask) return k;
+      }
+      return last;
+    }
+#endif
+    while (k != last && !key_is(p, *k)) ++k;
+    return k;
+  }
+
   // p after the '{' of the mapping of `scope`: each key must be one of the scope's shape, at a
   // later position than the previous key (keys absent from the record skipped).
   const char* shaped_mapping(const char* p, uint32_t scope) {
@@ -532,7 +612,7 @@ class DirectReader {
     const ShapeKey* k = shape.data();
     const ShapeKey* const last = k + shape.size();
     for (bool done = false; !done;) {
-      while (k != last && !key_is(p, *k)) ++k;
+      k = find_key(p, k, last);
       if (k == last) return nullptr;
       const ShapeKey& e = *k++;
       p = ws(p + e.len);
@@ -605,6 +685,7 @@ class DirectReader {
     k.bytes[name.size() + 1] = '"';
     k.bytes[name.size() + 2] = ':';
     k.len = static_cast<uint32_t>(name.size() + 3);
+    k.mask = static_cast<uint32_t>((uint64_t{1} << k.len) - 1);
     return true;
   }
 
@@ -840,8 +921,8 @@ class DirectReader {
       uint32_t count = 0;
       p = enum_items(f, p, out_.items, out_.item_pos, first, count);
       if (p == nullptr) return nullptr;
-      out_.values[f.slot] = Value::list_of(nullptr, count, first);
-      out_.value_pos[f.slot] = at;
+      values_[f.slot] = Value::list_of(nullptr, count, first);
+      value_pos_[f.slot] = at;
       lists_[lists_seen_++] = f.slot;
       return p;
     }
@@ -849,8 +930,8 @@ class DirectReader {
     std::string_view s;
     p = scalar(f, p, val, s);
     if (p == nullptr) return nullptr;
-    out_.values[f.slot] = val;
-    out_.value_pos[f.slot] = at;
+    values_[f.slot] = val;
+    value_pos_[f.slot] = at;
     if (f.record_id) {
       out_.id.assign(s);
       out_.has_id = true;
@@ -962,9 +1043,11 @@ class DirectReader {
     out_.item_pos.insert(out_.item_pos.end(), rec_pos.begin(), rec_pos.end());
     out_.item_pos.insert(out_.item_pos.end(), scratch_.subs_pos.data(), scratch_.subs_pos.data() + nsub);
     out_.item_pos.insert(out_.item_pos.end(), scratch_.sub_pos.begin(), scratch_.sub_pos.end());
-    out_.values[f.slot] = Value::list_of(nullptr, count, base);
-    out_.value_pos[f.slot] = at;
+    values_[f.slot] = Value::list_of(nullptr, count, base);
+    value_pos_[f.slot] = at;
     lists_[lists_seen_++] = f.slot;
+    record_lists_[record_lists_seen_++] = f.slot;
+    item_lists_ = item_lists_ || sub_lists_;
     return p;
   }
 
@@ -1100,7 +1183,7 @@ class DirectReader {
     const ShapeKey* k = shape.data();
     const ShapeKey* const last = k + shape.size();
     for (bool done = false; !done;) {
-      while (k != last && !key_is(p, *k)) ++k;
+      k = find_key(p, k, last);
       if (k == last) return nullptr;
       const ShapeKey& e = *k++;
       p = ws(p + e.len);
@@ -1144,6 +1227,8 @@ class DirectReader {
   const uint32_t line_;
   const uint32_t max_depth_;
   Patient& out_;
+  Value* values_ = nullptr;  // out_.values and value_pos (not resized after reset)
+  Pos* value_pos_ = nullptr;
   uint32_t open_ = 0;                  // open arrays and objects
   size_t guess_ = 0;                   // the field the next key probably names
   SlotSet keys_seen_;                  // top-level fields met, null or not
@@ -1152,7 +1237,10 @@ class DirectReader {
   size_t groups_seen_ = 0;
   std::array<uint32_t, kMaxSlots> lists_;  // slots of the List values written
   size_t lists_seen_ = 0;
+  std::array<uint32_t, kMaxSlots> record_lists_;  // slots of the List of Record values written
+  size_t record_lists_seen_ = 0;
   bool sub_lists_ = false;      // a subfield list was read (its aux is relative to sub_items)
+  bool item_lists_ = false;     // items hold List values (subfield lists)
   DirectShapes* const shapes_;  // null: no cache
   struct KeyLog {
     uint32_t scope;
