@@ -159,6 +159,39 @@ uint64_t field_slots(const RuleSetModel& m, uint32_t node) {
   return r;
 }
 
+// AssessScratch's evidence masks for this rule set (once per rule set and scratch).
+void index_citations(const RuleSetModel& m, AssessScratch& s) {
+  if (s.cite_of == &m && s.cite_sha == m.sha256 && s.cite_reason.size() == m.outputs.size()) return;
+  const uint32_t words = static_cast<uint32_t>((m.evidence.size() + 63) / 64);
+  s.cite_words = words;
+  s.cite_masks.clear();
+  auto add = [&](const std::vector<uint32_t>& ids) {
+    const size_t at = s.cite_masks.size();
+    s.cite_masks.resize(at + words, 0);
+    for (uint32_t e : ids) s.cite_masks[at + e / 64] |= uint64_t{1} << (e % 64);
+  };
+  auto entry = [&]() { return static_cast<uint32_t>(s.cite_masks.size() / (words == 0 ? 1 : words)); };
+  s.cite_reason.assign(m.outputs.size(), 0);
+  s.cite_note.assign(m.outputs.size(), 0);
+  s.cite_site.assign(m.outputs.size(), 0);
+  for (size_t o = 0; o < m.outputs.size(); ++o) {
+    const OutputDef& od = m.outputs[o];
+    s.cite_reason[o] = entry();
+    for (const auto& rd : od.reasons) add(rd.evidence);
+    s.cite_note[o] = entry();
+    for (const auto& nd : od.notes) add(nd.evidence);
+    s.cite_site[o] = entry();
+    for (const auto& se : od.site_evidence) add(se.evidence);
+  }
+  s.cite_def = entry();
+  for (const auto& d : m.defs) add(d.evidence);
+  s.cite_defs = entry();
+  add(m.defs_evidence);
+  s.cite_bits.assign(words, 0);
+  s.cite_of = &m;
+  s.cite_sha = m.sha256;
+}
+
 struct Candidate {
   FieldRef ref;
   const FieldDef* field;
@@ -246,6 +279,22 @@ class MissingAnalysis {
       }
       ms_.collect_from.push_back(static_cast<uint32_t>(ms_.collect_subs.size()));
     }
+    // Per subfield of a list of records, per output: whether the output's rules read it
+    // (rules_read; evaluation-free, so a function of the rule set alone).
+    ms_.rules_read_from.assign(m_.schema.fields.size(), kNone);
+    ms_.rules_read.clear();
+    ms_.var_taint.assign(m_.max_vars, 0);
+    Evaluator ev(m_, p_, s_.counterfactual);
+    for (const auto& f : m_.schema.fields) {
+      if (f.type != FieldType::List || f.of != ListOf::Record) continue;
+      ms_.rules_read_from[f.slot] = static_cast<uint32_t>(ms_.rules_read.size());
+      slot_ = f.slot;
+      for (uint32_t k = 0; k < f.fields.size(); ++k) {
+        sub1_ = k + 1;
+        for (uint32_t o = 0; o < n_; ++o) ms_.rules_read.push_back(rules_read(ev, o) ? 1 : 0);
+      }
+    }
+    slot_ = sub1_ = 0;
     ms_.monotone_of = &m_;
     ms_.monotone_sha = m_.sha256;
   }
@@ -502,7 +551,14 @@ class MissingAnalysis {
   bool reads_itself(Evaluator& ev, uint32_t d) {
     if ((ms_.value_slots[d] & slot_bit(slot_)) == 0) return false;
     if (sub1_ == 0 || m_.defs[d].kind != DefKind::Output) return true;
-    for (const DecideRule& rule : m_.outputs[m_.defs[d].extra].rules) {
+    const uint32_t from = ms_.rules_read_from[slot_];
+    if (from == kNone) return rules_read(ev, m_.defs[d].extra);
+    return ms_.rules_read[from + (sub1_ - 1) * n_ + m_.defs[d].extra] != 0;
+  }
+
+  // Whether output o's rules read the candidate (taint, without evaluating anything).
+  bool rules_read(Evaluator& ev, uint32_t o) {
+    for (const DecideRule& rule : m_.outputs[o].rules) {
       if (taint(ev, rule.when.present() ? rule.when.root : kNone, true) != 0) return true;
       if (taint(ev, rule.value.present() ? rule.value.root : kNone, true) != 0) return true;
     }
@@ -1169,6 +1225,19 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
   out.cited.clear();
   out.contradictions.clear();
 
+  index_citations(m, scratch);
+  // Evidence the result cites: marked per reason, note, presumption and site evidence entry.
+  uint64_t* cite = scratch.cite_bits.data();
+  const uint32_t words = scratch.cite_words;
+  auto mark = [&](uint32_t entry) {
+    const uint64_t* mask = scratch.cite_masks.data() + size_t{entry} * words;
+    if (words == 1) {
+      cite[0] |= mask[0];
+      return;
+    }
+    for (uint32_t w = 0; w < words; ++w) cite[w] |= mask[w];
+  };
+
   EvalState& s = scratch.main;
   prepare_state(m, s);
   // Probes (the thresholds unknown fields were compared with) feed only the missing-data
@@ -1227,12 +1296,20 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     // Each list of conditions as one program when all of them are known (else one by one).
     uint64_t holds = 0;
     if (r.code < od.reasons_for_code.size() && ev.conditions(od.reasons_for_code[r.code], holds)) {
-      for (; holds != 0; holds &= holds - 1) r.reasons.push_back({o, &od.reasons[__builtin_ctzll(holds)], nullptr});
+      for (; holds != 0; holds &= holds - 1) {
+        const auto i = static_cast<uint32_t>(__builtin_ctzll(holds));
+        r.reasons.push_back({o, &od.reasons[i], nullptr});
+        mark(scratch.cite_reason[o] + i);
+      }
     } else {
-      for (const auto& rd : od.reasons) {
+      for (uint32_t i = 0; i < od.reasons.size(); ++i) {
+        const ReasonDef& rd = od.reasons[i];
         if (!(rd.for_mask & bit)) continue;
         Value w = ev.expr(rd.when);
-        if (w.kind == VKind::Bool && w.b) r.reasons.push_back({o, &rd, nullptr});
+        if (w.kind == VKind::Bool && w.b) {
+          r.reasons.push_back({o, &rd, nullptr});
+          mark(scratch.cite_reason[o] + i);
+        }
       }
     }
     // Presumptions the verdict rests on, stated with it.
@@ -1240,27 +1317,38 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
       const Def& def = m.defs[d];
       bool presumed = std::any_of(def.presumes.begin(), def.presumes.end(),
                                   [&](uint32_t slot) { return p.values[slot].kind == VKind::Unknown; });
-      if (presumed) r.reasons.push_back({o, nullptr, &def});
+      if (presumed) {
+        r.reasons.push_back({o, nullptr, &def});
+        mark(scratch.cite_def + d);
+      }
     }
-    auto add_site_evidence = [&](const SiteEvidenceDef& se) {
-      for (uint32_t e : se.evidence) {
+    auto add_site_evidence = [&](uint32_t i) {
+      for (uint32_t e : od.site_evidence[i].evidence) {
         if (std::find(r.evidence.begin(), r.evidence.end(), e) == r.evidence.end()) r.evidence.push_back(e);
       }
+      mark(scratch.cite_site[o] + i);
     };
     if (ev.conditions(od.site_evidence_prog, holds)) {
-      for (; holds != 0; holds &= holds - 1) add_site_evidence(od.site_evidence[__builtin_ctzll(holds)]);
+      for (; holds != 0; holds &= holds - 1) add_site_evidence(static_cast<uint32_t>(__builtin_ctzll(holds)));
     } else {
-      for (const auto& se : od.site_evidence) {
-        Value w = ev.expr(se.when);
-        if (w.kind == VKind::Bool && w.b) add_site_evidence(se);
+      for (uint32_t i = 0; i < od.site_evidence.size(); ++i) {
+        Value w = ev.expr(od.site_evidence[i].when);
+        if (w.kind == VKind::Bool && w.b) add_site_evidence(i);
       }
     }
     if (ev.conditions(od.notes_prog, holds)) {
-      for (; holds != 0; holds &= holds - 1) r.notes.push_back({o, &od.notes[__builtin_ctzll(holds)], nullptr});
+      for (; holds != 0; holds &= holds - 1) {
+        const auto i = static_cast<uint32_t>(__builtin_ctzll(holds));
+        r.notes.push_back({o, &od.notes[i], nullptr});
+        mark(scratch.cite_note[o] + i);
+      }
     } else {
-      for (const auto& nd : od.notes) {
-        Value w = ev.expr(nd.when);
-        if (w.kind == VKind::Bool && w.b) r.notes.push_back({o, &nd, nullptr});
+      for (uint32_t i = 0; i < od.notes.size(); ++i) {
+        Value w = ev.expr(od.notes[i].when);
+        if (w.kind == VKind::Bool && w.b) {
+          r.notes.push_back({o, &od.notes[i], nullptr});
+          mark(scratch.cite_note[o] + i);
+        }
       }
     }
   }
@@ -1279,23 +1367,6 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
     }
   }
 
-  // Evidence the result cites, in id order, each once (`cited_mark` is all zero between calls).
-  std::vector<uint8_t>& cite = scratch.cited_mark;
-  if (cite.size() != m.evidence.size()) cite.assign(m.evidence.size(), 0);
-  auto mark = [&](const std::vector<uint32_t>& ids) {
-    for (uint32_t e : ids) {
-      if (cite[e] == 0) {
-        cite[e] = 1;
-        out.cited.push_back(e);
-      }
-    }
-  };
-  for (const auto& r : out.outputs) {
-    mark(r.evidence);
-    for (const auto* list : {&r.reasons, &r.notes}) {
-      for (const auto& ro : *list) mark(ro.def ? ro.def->evidence : ro.presumption->evidence);
-    }
-  }
   if (opt.explain) {
     // Every definition's value; the result's vectors are reused across records.
     const size_t ndefs = m.defs.size();
@@ -1312,11 +1383,16 @@ void assess(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, A
       dr.presumed = false;
       for (uint32_t slot : m.defs[d].presumes) dr.presumed = dr.presumed || p.values[slot].kind == VKind::Unknown;
     }
-    mark(m.defs_evidence);
+    mark(scratch.cite_defs);
     out.paths = s.tree_paths;
   }
-  std::sort(out.cited.begin(), out.cited.end());
-  for (uint32_t e : out.cited) cite[e] = 0;
+  // In id order, each once; the marks cleared for the next assessment.
+  for (uint32_t w = 0; w < words; ++w) {
+    for (uint64_t bits = cite[w]; bits != 0; bits &= bits - 1) {
+      out.cited.push_back(w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits)));
+    }
+    cite[w] = 0;
+  }
   // Coverage bits: handed over (prepare_state refills the state's vectors).
   out.rules_reached.swap(s.rules_reached);
   out.tree_branches_reached.swap(s.tree_nodes_reached);

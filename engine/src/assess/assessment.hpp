@@ -119,6 +119,11 @@ struct MissingScratch {
   // candidate, its slot, and for a list of records the subfields that may be, in
   // collect_subs[collect_from[i], collect_from[i + 1]).
   std::vector<uint32_t> collect_slots, collect_from, collect_subs;
+  // Per subfield of a list of records (with `monotone`): per output, 1 when its rules read the
+  // subfield; the entry of slot s's subfield k for output o at
+  // rules_read[rules_read_from[s] + k * outputs + o] (kNone for other slots).
+  std::vector<uint8_t> rules_read;
+  std::vector<uint32_t> rules_read_from;
   // Per def: == keep_stamp when, for the current candidate, its value reads the candidate
   // itself (value_slots; for a list subfield, an output whose rules read that subfield).
   std::vector<uint32_t> direct;
@@ -143,7 +148,17 @@ struct AssessScratch {
   EvalState main;
   EvalState counterfactual;
   MissingScratch missing;
-  std::vector<uint8_t> cited_mark;  // per evidence entry: already in Assessment::cited
+  // The evidence a result may cite, per rule set (`cite_of`, `cite_sha`): bit masks over the
+  // evidence ids, `cite_words` words each, in one flat run (`cite_masks`): per output, one per
+  // reason (from cite_reason[o]), per note (cite_note[o]) and per site evidence entry
+  // (cite_site[o]); one per definition (from cite_def: its presumption's evidence); and the
+  // definitions' together (at cite_defs: what the trace cites). `cite_bits`: the marks of one
+  // assessment (all zero between calls).
+  std::vector<uint64_t> cite_masks, cite_bits;
+  std::vector<uint32_t> cite_reason, cite_note, cite_site;
+  uint32_t cite_def = 0, cite_defs = 0, cite_words = 0;
+  const void* cite_of = nullptr;
+  std::string cite_sha;
 };
 
 // Never throws for bad patient data (std::bad_alloc aside).
