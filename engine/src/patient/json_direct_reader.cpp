@@ -205,18 +205,26 @@ class DirectReader {
         out_(out),
         shapes_(shapes) {}
 
-  // The record read by the shapes alone: true (out filled as run() would) when every key is
-  // the next expected key of its mapping's shape or a later one, and the record is valid;
-  // false at the first difference (out unspecified: run() reads it again).
-  bool run_shaped() {
+  // Resets the Patient for this record; the record's opening brace, or nullptr when the
+  // record does not start with one (or nesting is not allowed at all).
+  const char* open_record() {
     memo_.learn_for(schema_, index_);
     out_.reset(schema_.fields.size());
     values_ = out_.values.data();
     value_pos_ = out_.value_pos.data();
     const char* p = ws(begin_);
-    if (p == end_ || *p != '{' || max_depth_ == 0) return false;
+    if (p == end_ || *p != '{' || max_depth_ == 0) return nullptr;
     out_.start = pos(p);
     open_ = 1;
+    return p;
+  }
+
+  // The record read by the shapes alone: true (out filled as run() would) when every key is
+  // the next expected key of its mapping's shape or a later one, and the record is valid;
+  // false at the first difference (out unspecified: run() reads it again).
+  bool run_shaped() {
+    const char* p = open_record();
+    if (p == nullptr) return false;
     p = shaped_mapping(p + 1, SchemaIndex::kTopScope);
     if (p == nullptr || ws(p) != end_) return false;
     for (const uint32_t slot : shapes_->required) {
@@ -227,14 +235,8 @@ class DirectReader {
   }
 
   bool run() {
-    memo_.learn_for(schema_, index_);
-    out_.reset(schema_.fields.size());
-    values_ = out_.values.data();
-    value_pos_ = out_.value_pos.data();
-    const char* p = ws(begin_);
-    if (p == end_ || *p != '{' || max_depth_ == 0) return false;
-    out_.start = pos(p);
-    open_ = 1;
+    const char* p = open_record();
+    if (p == nullptr) return false;
     p = mapping(p + 1, nullptr, 0, SchemaIndex::kTopScope);
     if (p == nullptr || ws(p) != end_) return false;
     if (!required_present()) return false;
