@@ -56,10 +56,7 @@ class RecordReaderOverlong : public ::testing::Test {
   // then "blank <n>" and, if any, "file error <message>".
   std::string cut(const std::string& text, BatchInputFormat format, size_t block, size_t max = kMax,
                   size_t chunk_records = 3) {
-    FILE* f = std::fopen(path_.c_str(), "wb");
-    EXPECT_NE(f, nullptr);
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
+    write_input(text);
     RecordReader reader(model_->schema, max, false, block);
     FileStats stats;
     std::string out;
@@ -86,6 +83,14 @@ class RecordReaderOverlong : public ::testing::Test {
     out += "blank " + std::to_string(blank) + "\n";
     if (!stats.error.empty()) out += "file error " + stats.error + "\n";
     return out;
+  }
+
+  // Replaces the input file's content with `text`.
+  void write_input(const std::string& text) {
+    FILE* f = std::fopen(path_.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
   }
 
   // The worker splits each record's bytes again: they must hold exactly one whole record.
@@ -319,10 +324,7 @@ TEST_F(RecordReaderOverlong, JsonlSkippedLineIsNotKeptInTheChunk) {
   // A 4 MB line over a 32-byte limit, read 4 KB at a time: its bytes are dropped as they are
   // skipped, so the chunk's buffer stays near one read, not the line's size.
   const std::string text = "{\"id\":\"A\"}\n" + jline(4u << 20) + "\n{\"id\":\"C\"}\n";
-  FILE* f = std::fopen(path_.c_str(), "wb");
-  ASSERT_NE(f, nullptr);
-  std::fwrite(text.data(), 1, text.size(), f);
-  std::fclose(f);
+  write_input(text);
   RecordReader reader(model_->schema, kMax, false, 4096);
   FileStats stats;
   ASSERT_TRUE(reader.open(path_, BatchInputFormat::Jsonl, stats));
@@ -346,16 +348,10 @@ TEST_F(RecordReaderOverlong, JsonlSkippedLineIsNotKeptInTheChunk) {
 TEST_F(RecordReaderOverlong, ChunkReusedForJsonlThenCsvHoldsOnlyItsOwnRecords) {
   // A chunk's text is never cleared (its size is its capacity): a CSV fill after a JSON Lines
   // fill of the same chunk must still see only its own records' bytes.
-  auto write = [&](const std::string& text) {
-    FILE* f = std::fopen(path_.c_str(), "wb");
-    ASSERT_NE(f, nullptr);
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
-  };
   Chunk c;
   FileStats stats;
   {
-    write("{\"id\":\"J1\",\"age\":70}\n{\"id\":\"J2\",\"age\":71}\n");
+    write_input("{\"id\":\"J1\",\"age\":70}\n{\"id\":\"J2\",\"age\":71}\n");
     RecordReader reader(model_->schema, 1u << 20, false);
     ASSERT_TRUE(reader.open(path_, BatchInputFormat::Jsonl, stats));
     reader.fill(c, 64, 1u << 30, stats);
@@ -364,7 +360,7 @@ TEST_F(RecordReaderOverlong, ChunkReusedForJsonlThenCsvHoldsOnlyItsOwnRecords) {
   }
   c.reset();
   {
-    write("id,age\nC1,5\nC2,6\n");
+    write_input("id,age\nC1,5\nC2,6\n");
     RecordReader reader(model_->schema, 1u << 20, false);
     ASSERT_TRUE(reader.open(path_, BatchInputFormat::Csv, stats));
     reader.fill(c, 64, 1u << 30, stats);
