@@ -91,8 +91,12 @@ bool set_log_level(const std::string& level) {
   return true;
 }
 
-bool stdout_is_tty() { return ::isatty(STDOUT_FILENO) == 1; }
-bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
+bool stdout_is_tty() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
+bool stderr_is_tty() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 bool colour_allowed() {
   const char* nc = std::getenv("NO_COLOR");
   return stdout_is_tty() && (nc == nullptr || nc[0] == '\0');

@@ -44,8 +44,8 @@ class ProgressLine {
     if (!on_ || p.seconds - last_ < 0.25) return;
     last_ = p.seconds;
     double rate = p.seconds > 0 ? static_cast<double>(p.records) / p.seconds : 0;
-    std::string s = "\r\033[K" + with_commas(p.records) + " records, " + with_commas(static_cast<uint64_t>(rate)) +
-                    " records/s";
+    std::string s =
+        "\r\033[K" + with_commas(p.records) + " records, " + with_commas(static_cast<uint64_t>(rate)) + " records/s";
     if (p.bytes_total > 0 && p.bytes_done <= p.bytes_total) {
       double frac = static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total);
       char buf[64];
@@ -204,8 +204,8 @@ int tool_batch(int argc, char** argv) {
   ProgressLine progress(!quiet && stderr_is_tty());
   detail::BatchStats stats;
   if (header_ok) {
-    stats = detail::run_batch(*rules, batch_inputs, bo, sink,
-                              [&](const detail::BatchProgress& p) { progress.update(p); });
+    stats =
+        detail::run_batch(*rules, batch_inputs, bo, sink, [&](const detail::BatchProgress& p) { progress.update(p); });
   } else {
     stats.files.resize(batch_inputs.size());
     for (size_t i = 0; i < batch_inputs.size(); ++i) stats.files[i].name = batch_inputs[i].label;
@@ -237,7 +237,8 @@ int tool_batch(int argc, char** argv) {
   if (!quiet) std::fputs(detail::batch_summary_text(*rules, stats).c_str(), stderr);
   bool summary_ok = true;
   if (args.count("summary")) {
-    summary_ok = write_summary_file(args["summary"].as<std::string>(), detail::batch_summary_json(*rules, stats), inputs);
+    summary_ok =
+        write_summary_file(args["summary"].as<std::string>(), detail::batch_summary_json(*rules, stats), inputs);
   }
   if (stats.write_failed || stats.file_errors() || !summary_ok) return kIoError;
   if (stats.errors > 0) return kInputErrors;

@@ -12,8 +12,12 @@ namespace {
 
 const char kCase[] = R"({"id":"T-1","age":40})";
 
-void throw_logic_error() { throw std::logic_error("injected"); }
-void throw_int() { throw 42; }
+void throw_logic_error() {
+  throw std::logic_error("injected");
+}
+void throw_int() {
+  throw 42;
+}
 
 class Fault : public ::testing::TestWithParam<void (*)()> {
  protected:

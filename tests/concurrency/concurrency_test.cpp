@@ -106,8 +106,8 @@ int main(int argc, char** argv) {
     oligoscreen_string_free(results[i]);
   }
   oligoscreen_rules_free(rules);
-  std::printf("concurrency: %u threads x %zu assessments = %zu, mismatches %zu; batch (%zu, status %d) mismatches %zu\n",
-              threads, per_thread, done.load(), mismatches.load(), per_thread, brc, batch_mismatches);
-  return mismatches == 0 && batch_mismatches == 0 && done == threads * per_thread && brc == OLIGOSCREEN_E_INPUT ? 0
-                                                                                                           : 1;
+  std::printf(
+      "concurrency: %u threads x %zu assessments = %zu, mismatches %zu; batch (%zu, status %d) mismatches %zu\n",
+      threads, per_thread, done.load(), mismatches.load(), per_thread, brc, batch_mismatches);
+  return mismatches == 0 && batch_mismatches == 0 && done == threads * per_thread && brc == OLIGOSCREEN_E_INPUT ? 0 : 1;
 }

@@ -11,8 +11,10 @@ namespace {
 
 using detail::FhirTable;
 
-const char* kPrimaryProfile = R"("meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-primary-cancer-condition"]})";
-const char* kSecondaryProfile = R"("meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-secondary-cancer-condition"]})";
+const char* kPrimaryProfile =
+    R"("meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-primary-cancer-condition"]})";
+const char* kSecondaryProfile =
+    R"("meta":{"profile":["http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-secondary-cancer-condition"]})";
 
 std::string primary(const std::string& extra = "", const std::string& id = "prim") {
   return R"({"resourceType":"Condition","id":")" + id + "\"," + kPrimaryProfile +
@@ -30,12 +32,14 @@ std::string lesion(const std::string& id, const std::string& site_json, const st
          status + R"("}]},"onsetDateTime":")" + onset + "\"," + site_json + extra + "}";
 }
 
-std::string lung_site() { return R"("bodySite":[{"coding":[{"system":"http://snomed.info/sct","code":"39607008"}]}])"; }
+std::string lung_site() {
+  return R"("bodySite":[{"coding":[{"system":"http://snomed.info/sct","code":"39607008"}]}])";
+}
 
 std::string obs(const std::string& system, const std::string& code, const std::string& date, const std::string& value,
                 const std::string& extra = "") {
-  return R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":")" + system +
-         R"(","code":")" + code + R"("}]},"effectiveDateTime":")" + date + "\"," + value + extra + "}";
+  return R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":")" + system + R"(","code":")" +
+         code + R"("}]},"effectiveDateTime":")" + date + "\"," + value + extra + "}";
 }
 const std::string kLoinc = "http://loinc.org";
 const std::string kOligo = "http://oligoscreen.example/fhir/CodeSystem/oligoscreen";
@@ -119,9 +123,11 @@ TEST(FhirBundle, MalformedJsonKeepsTheReadersKind) {
 
 TEST(FhirBundle, LimitsAreThoseOfABundle) {
   // Deeper than a patient description (32) but within 64: accepted.
-  std::string deep = R"({"resourceType":"Bundle","type":"collection","x":)" + std::string(50, '[') + std::string(50, ']') + "}";
+  std::string deep =
+      R"({"resourceType":"Bundle","type":"collection","x":)" + std::string(50, '[') + std::string(50, ']') + "}";
   EXPECT_TRUE(map_bundle(deep)->ok);
-  std::string too_deep = R"({"resourceType":"Bundle","type":"collection","x":)" + std::string(70, '[') + std::string(70, ']') + "}";
+  std::string too_deep =
+      R"({"resourceType":"Bundle","type":"collection","x":)" + std::string(70, '[') + std::string(70, ']') + "}";
   auto m = map_bundle(too_deep);
   ASSERT_FALSE(m->ok);
   EXPECT_EQ(m->fhir.errors.at(0).kind, "limit");
@@ -147,8 +153,8 @@ TEST(FhirFields, IdFromTheBundleIdentifierElseThePatient) {
 }
 
 TEST(FhirFields, AgeAtTheAsOfDateAndSex) {
-  auto m = map_bundle(bundle({R"({"resourceType":"Patient","birthDate":"1970-05-03","gender":"female"})"}),
-                      "2024-05-02");
+  auto m =
+      map_bundle(bundle({R"({"resourceType":"Patient","birthDate":"1970-05-03","gender":"female"})"}), "2024-05-02");
   EXPECT_EQ((*m)["age"], "53");  // the day before the 54th birthday
   EXPECT_EQ((*m)["sex"], "female");
   EXPECT_EQ((*m)["assessed_on"], "2024-05-02");
@@ -176,7 +182,8 @@ TEST(FhirFields, PrimaryCancer) {
   EXPECT_EQ((*m)["primary.treatment_completed"], "<absent>");
   // The treatment-completed extension (a second extension array would be a duplicate key: the
   // test builds the primary without the histology extension).
-  std::string p2 = std::string(R"({"resourceType":"Condition",)") + kPrimaryProfile + R"(,"onsetDateTime":"2021-03")" + tc + "}";
+  std::string p2 =
+      std::string(R"({"resourceType":"Condition",)") + kPrimaryProfile + R"(,"onsetDateTime":"2021-03")" + tc + "}";
   m = map_bundle(bundle({p2}), "2024-05-02");
   EXPECT_EQ((*m)["primary.treatment_completed"], "2021-05-28");
   EXPECT_EQ((*m)["primary.diagnosed"], "2021-03");  // month precision is kept
@@ -207,9 +214,10 @@ TEST(FhirFields, UnmappedHistologyIsReportedNeverGuessed) {
   EXPECT_NE(m->fhir.warnings[0].message.find("icd-o-3|8805/3"), std::string::npos);
   // Two codings that disagree: a conflict, unknown.
   std::string c = primary();
-  c.replace(c.find(R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"})"),
-            std::string(R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"})").size(),
-            R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"},{"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"9040/3"})");
+  c.replace(
+      c.find(R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"})"),
+      std::string(R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"})").size(),
+      R"({"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"8890/3"},{"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"9040/3"})");
   m = map_bundle(bundle({c}), "2024-05-02");
   EXPECT_EQ((*m)["histology"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_conflict", "histology"));
@@ -225,7 +233,8 @@ TEST(FhirFields, EcogMostRecentOnOrBeforeTheAsOfDate) {
   std::vector<std::string> r = {
       obs(kLoinc, "89247-1", "2024-03-01", R"("valueInteger":2)"),
       obs(kLoinc, "89247-1", "2024-04-25T10:00:00+02:00", R"("valueInteger":1)"),
-      obs(kLoinc, "89247-1", "2024-06-12", R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"LA9625-0"}]})"),
+      obs(kLoinc, "89247-1", "2024-06-12",
+          R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"LA9625-0"}]})"),
       R"({"resourceType":"Observation","status":"preliminary","code":{"coding":[{"system":"http://loinc.org","code":"89247-1"}]},"effectiveDateTime":"2024-05-01","valueInteger":4})",
   };
   EXPECT_EQ((*map_bundle(bundle(r), "2024-05-02"))["ecog"], "1");
@@ -255,29 +264,31 @@ TEST(FhirFields, SameDayObservationsThatDisagreeAreUnknown) {
 TEST(FhirFields, UnusableObservationValues) {
   // Both of the most recent date are unusable (not an integer; an unknown answer code): unknown,
   // each reported; the older usable one does not stand in for them.
-  auto m = map_bundle(bundle({obs(kLoinc, "89247-1", "2024-03-01", R"("valueInteger":0)"),
-                              obs(kLoinc, "89247-1", "2024-04-25", R"("valueInteger":1.5)"),
-                              obs(kLoinc, "89247-1", "2024-04-25",
-                                  R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"LA0000-0"}]})")}),
-                      "2024-05-02");
+  auto m = map_bundle(
+      bundle({obs(kLoinc, "89247-1", "2024-03-01", R"("valueInteger":0)"),
+              obs(kLoinc, "89247-1", "2024-04-25", R"("valueInteger":1.5)"),
+              obs(kLoinc, "89247-1", "2024-04-25",
+                  R"("valueCodeableConcept":{"coding":[{"system":"http://loinc.org","code":"LA0000-0"}]})")}),
+      "2024-05-02");
   EXPECT_EQ((*m)["ecog"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_unusable_value", "ecog"));
   EXPECT_TRUE(m->warned("fhir_unmapped_code", "ecog"));
   // No effective date: not placed in time, not used.
-  m = map_bundle(bundle({R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"89247-1"}]},"valueInteger":1})"}),
-                 "2024-05-02");
+  m = map_bundle(
+      bundle(
+          {R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"89247-1"}]},"valueInteger":1})"}),
+      "2024-05-02");
   EXPECT_EQ((*m)["ecog"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_unusable_value", "ecog"));
 }
 
 TEST(FhirFields, LifeExpectancyGradeAndHistory) {
-  auto m = map_bundle(
-      bundle({obs(kOligo, "life-expectancy", "2024-04-30", R"("valueQuantity":{"value":2,"code":"a"})"),
-              obs(kOligo, "fnclcc-grade", "2021-03-10",
-                  R"("valueCodeableConcept":{"coding":[{"system":")" + kOligo + R"(","code":"G3"}]})"),
-              obs(kOligo, "history-polymetastatic", "2024-05-02", R"("valueBoolean":false)"),
-              obs(kOligo, "history-oligometastatic", "2024-05-02", R"("valueBoolean":true)")}),
-      "2024-05-02");
+  auto m = map_bundle(bundle({obs(kOligo, "life-expectancy", "2024-04-30", R"("valueQuantity":{"value":2,"code":"a"})"),
+                              obs(kOligo, "fnclcc-grade", "2021-03-10",
+                                  R"("valueCodeableConcept":{"coding":[{"system":")" + kOligo + R"(","code":"G3"}]})"),
+                              obs(kOligo, "history-polymetastatic", "2024-05-02", R"("valueBoolean":false)"),
+                              obs(kOligo, "history-oligometastatic", "2024-05-02", R"("valueBoolean":true)")}),
+                      "2024-05-02");
   EXPECT_EQ((*m)["life_expectancy_months"], "24");
   EXPECT_EQ((*m)["grade"], "3");
   EXPECT_EQ((*m)["history.polymetastatic"], "false");
@@ -289,14 +300,17 @@ TEST(FhirFields, LifeExpectancyGradeAndHistory) {
 }
 
 TEST(FhirFields, LesionsSiteSizeStatusTreatable) {
-  std::string treatable = R"(,"extension":[{"url":"http://oligoscreen.example/fhir/StructureDefinition/lesion-treatable","valueBoolean":true}])";
+  std::string treatable =
+      R"(,"extension":[{"url":"http://oligoscreen.example/fhir/StructureDefinition/lesion-treatable","valueBoolean":true}])";
   std::vector<std::string> r = {
       lesion("m1", lung_site(), "2024-05-02", "active", treatable),
-      lesion("m2", R"("bodySite":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"C34.1"}]}])"),
+      lesion("m2",
+             R"("bodySite":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/icd-o-3","code":"C34.1"}]}])"),
       lesion("m3", R"("code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10","code":"C79.51"}]})"),
-      lesion("m4",
-             R"("extension":[{"url":"http://oligoscreen.example/fhir/StructureDefinition/lesion-site","valueCodeableConcept":{"coding":[{"system":")" +
-                 kOligo + R"(","code":"peritoneal_dissemination"}]}}])"),
+      lesion(
+          "m4",
+          R"("extension":[{"url":"http://oligoscreen.example/fhir/StructureDefinition/lesion-site","valueCodeableConcept":{"coding":[{"system":")" +
+              kOligo + R"(","code":"peritoneal_dissemination"}]}}])"),
       obs(kLoinc, "21889-1", "2024-05-02",
           R"("component":[{"code":{"coding":[{"system":"http://loinc.org","code":"33729-5"}]},"valueQuantity":{"value":0.5,"code":"cm"}},{"code":{"coding":[{"system":"http://loinc.org","code":"33728-7"}]},"valueQuantity":{"value":1.4,"code":"cm"}}])",
           R"(,"focus":[{"reference":"Condition/m1"}])"),
@@ -308,7 +322,8 @@ TEST(FhirFields, LesionsSiteSizeStatusTreatable) {
       obs(kOligo, "lesion-status", "2024-05-02",
           R"("valueCodeableConcept":{"coding":[{"system":")" + kOligo + R"(","code":"new"}]})",
           R"(,"focus":[{"reference":"Condition/m1"}])"),
-      obs(kOligo, "lesion-treatable", "2024-05-02", R"("valueBoolean":false)", R"(,"focus":[{"reference":"Condition/m3"}])"),
+      obs(kOligo, "lesion-treatable", "2024-05-02", R"("valueBoolean":false)",
+          R"(,"focus":[{"reference":"Condition/m3"}])"),
   };
   auto m = map_bundle(bundle(r));
   EXPECT_EQ((*m)["metastases.diagnosed"], "2024-05-02");
@@ -329,16 +344,21 @@ TEST(FhirFields, LesionsSiteSizeStatusTreatable) {
 
 TEST(FhirFields, ReferencesResolveByFullUrl) {
   std::string b = R"({"resourceType":"Bundle","type":"searchset","entry":[)"
-                  R"({"fullUrl":"urn:uuid:0b5e","resource":)" + lesion("m1", lung_site()) + "},"
-                  R"({"resource":)" + obs(kLoinc, "21889-1", "2024-05-02", R"("valueQuantity":{"value":12,"code":"mm"})",
-                                           R"(,"focus":[{"reference":"urn:uuid:0b5e"}])") + "}]}";
+                  R"({"fullUrl":"urn:uuid:0b5e","resource":)" +
+                  lesion("m1", lung_site()) +
+                  "},"
+                  R"({"resource":)" +
+                  obs(kLoinc, "21889-1", "2024-05-02", R"("valueQuantity":{"value":12,"code":"mm"})",
+                      R"(,"focus":[{"reference":"urn:uuid:0b5e"}])") +
+                  "}]}";
   auto m = map_bundle(b);
   EXPECT_EQ((*m)["lesions.0.size_mm"], "12");
 }
 
 TEST(FhirFields, AnUnmappableLesionSiteLeavesTheWholeListUnknown) {
-  auto m = map_bundle(bundle({lesion("m1", lung_site()),
-                              lesion("m2", R"("bodySite":[{"coding":[{"system":"http://snomed.info/sct","code":"1234567"}]}])")}));
+  auto m = map_bundle(
+      bundle({lesion("m1", lung_site()),
+              lesion("m2", R"("bodySite":[{"coding":[{"system":"http://snomed.info/sct","code":"1234567"}]}])")}));
   EXPECT_EQ((*m)["lesions"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_unmapped_code", "lesions[1].site")) << m->warnings_text();
   EXPECT_TRUE(m->warned("fhir_incomplete_list", "lesions"));
@@ -369,7 +389,8 @@ TEST(FhirFields, WhichSecondaryCancersArePresentAtTheAsOfDate) {
 
 TEST(FhirFields, NoLesionsOnlyWhenAnObservationSaysSo) {
   EXPECT_EQ((*map_bundle(bundle({primary()}), "2024-05-02"))["lesions"], "<absent>");
-  auto m = map_bundle(bundle({obs(kOligo, "metastatic-disease", "2024-05-01", R"("valueBoolean":false)")}), "2024-05-02");
+  auto m =
+      map_bundle(bundle({obs(kOligo, "metastatic-disease", "2024-05-01", R"("valueBoolean":false)")}), "2024-05-02");
   EXPECT_EQ((*m)["lesions"], "<list:0>");
   m = map_bundle(bundle({obs(kOligo, "metastatic-disease", "2024-05-01", R"("valueBoolean":false)"),
                          lesion("m1", lung_site(), "2024-04-01")}),
@@ -389,8 +410,8 @@ const std::string kAtc = "http://www.whocc.no/atc";
 TEST(FhirFields, SystemicTherapyActiveOnTheMetastasisDiagnosisDate) {
   std::string l = lesion("m1", lung_site(), "2024-05-02");
   // Active statement covering the date: true, with the agent.
-  auto m = map_bundle(bundle({l, med("MedicationStatement", kAtc, "L01CX01", "active",
-                                     R"("effectivePeriod":{"start":"2024-01-01"})")}));
+  auto m = map_bundle(bundle(
+      {l, med("MedicationStatement", kAtc, "L01CX01", "active", R"("effectivePeriod":{"start":"2024-01-01"})")}));
   EXPECT_EQ((*m)["systemic_therapy.active"], "true");
   EXPECT_EQ((*m)["systemic_therapy.agent"], "L01CX01");
   // Ended before the date, and no statement that there is none: unknown, not false.
@@ -403,32 +424,37 @@ TEST(FhirFields, SystemicTherapyActiveOnTheMetastasisDiagnosisDate) {
                              R"("effectivePeriod":{"start":"2023-01-01","end":"2023-06-01"})")}));
   EXPECT_EQ((*m)["systemic_therapy.active"], "false");
   // A non-anticancer ATC drug never counts; an unmapped non-ATC code is reported.
-  m = map_bundle(bundle({l, med("MedicationStatement", kAtc, "C09AA05", "active", R"("effectivePeriod":{"start":"2015-01-01"})"),
-                         med("MedicationStatement", "http://www.nlm.nih.gov/research/umls/rxnorm", "1234", "active",
-                             R"("effectivePeriod":{"start":"2024-01-01"})")}));
+  m = map_bundle(
+      bundle({l, med("MedicationStatement", kAtc, "C09AA05", "active", R"("effectivePeriod":{"start":"2015-01-01"})"),
+              med("MedicationStatement", "http://www.nlm.nih.gov/research/umls/rxnorm", "1234", "active",
+                  R"("effectivePeriod":{"start":"2024-01-01"})")}));
   EXPECT_EQ((*m)["systemic_therapy"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_unmapped_code", "systemic_therapy.active")) << m->warnings_text();
   // MedicationRequest with bounds; MedicationAdministration on the day.
-  m = map_bundle(bundle({l, med("MedicationRequest", kAtc, "L01EX03", "active",
-                                R"("dosageInstruction":[{"timing":{"repeat":{"boundsPeriod":{"start":"2024-02-01"}}}}])")}));
+  m = map_bundle(
+      bundle({l, med("MedicationRequest", kAtc, "L01EX03", "active",
+                     R"("dosageInstruction":[{"timing":{"repeat":{"boundsPeriod":{"start":"2024-02-01"}}}}])")}));
   EXPECT_EQ((*m)["systemic_therapy.active"], "true");
   m = map_bundle(bundle({l, med("MedicationAdministration", kAtc, "L01DB01", "completed",
                                 R"("effectiveDateTime":"2024-05-02T08:00:00Z")")}));
   EXPECT_EQ((*m)["systemic_therapy.active"], "true");
   // An observation saying none while a drug was active: conflict, unknown.
-  m = map_bundle(bundle({l, obs(kOligo, "systemic-therapy-active", "2024-05-02", R"("valueBoolean":false)"),
-                         med("MedicationStatement", kAtc, "L01CX01", "active", R"("effectivePeriod":{"start":"2024-01-01"})")}));
+  m = map_bundle(
+      bundle({l, obs(kOligo, "systemic-therapy-active", "2024-05-02", R"("valueBoolean":false)"),
+              med("MedicationStatement", kAtc, "L01CX01", "active", R"("effectivePeriod":{"start":"2024-01-01"})")}));
   EXPECT_EQ((*m)["systemic_therapy"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_conflict", "systemic_therapy.active"));
   // Medication resolved through medicationReference.
-  m = map_bundle(bundle({l,
-                         R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
-                         R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
+  m = map_bundle(bundle(
+      {l,
+       R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
+       R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
   EXPECT_EQ((*m)["systemic_therapy.agent"], "pazopanib");
   // ... also as an absolute reference, as a FHIR server writes it.
-  m = map_bundle(bundle({l,
-                         R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
-                         R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"https://ehr.example/fhir/Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
+  m = map_bundle(bundle(
+      {l,
+       R"({"resourceType":"Medication","id":"pz","code":{"coding":[{"system":"http://www.whocc.no/atc","code":"L01EX03"}],"text":"pazopanib"}})",
+       R"({"resourceType":"MedicationStatement","status":"active","medicationReference":{"reference":"https://ehr.example/fhir/Medication/pz"},"effectivePeriod":{"start":"2024-03-01"}})"}));
   EXPECT_EQ((*m)["systemic_therapy.agent"], "pazopanib");
 }
 
@@ -439,16 +465,18 @@ std::string imaging_study(const std::string& system, const std::string& code, co
 
 TEST(FhirFields, ImagingInTheStagingWindow) {
   std::string l = lesion("m1", lung_site(), "2024-05-02");
-  auto m = map_bundle(bundle({l, imaging_study(kOligo, "pet_ct", "2024-04-28"), imaging_study(kLoinc, "24627-2", "2024-04-20"),
-                              imaging_study(kOligo, "mri_brain", "2023-01-01"),
-                              R"({"resourceType":"Procedure","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"387713003"}]},"performedDateTime":"2024-04-29"})"}));
+  auto m = map_bundle(bundle(
+      {l, imaging_study(kOligo, "pet_ct", "2024-04-28"), imaging_study(kLoinc, "24627-2", "2024-04-20"),
+       imaging_study(kOligo, "mri_brain", "2023-01-01"),
+       R"({"resourceType":"Procedure","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"387713003"}]},"performedDateTime":"2024-04-29"})"}));
   EXPECT_EQ((*m)["imaging"], "<list:2>");
   EXPECT_EQ((*m)["imaging.0"], "ct_chest");  // schema order
   EXPECT_EQ((*m)["imaging.1"], "pet_ct");
   EXPECT_TRUE(m->fhir.warnings.empty()) << m->warnings_text();
   // An imaging procedure whose code is not mapped: the list is unknown, reported.
-  m = map_bundle(bundle({l, imaging_study(kOligo, "pet_ct", "2024-04-28"),
-                         R"({"resourceType":"Procedure","status":"completed","category":{"coding":[{"system":"http://snomed.info/sct","code":"363679005"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"1111111"}]},"performedDateTime":"2024-04-29"})"}));
+  m = map_bundle(bundle(
+      {l, imaging_study(kOligo, "pet_ct", "2024-04-28"),
+       R"({"resourceType":"Procedure","status":"completed","category":{"coding":[{"system":"http://snomed.info/sct","code":"363679005"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"1111111"}]},"performedDateTime":"2024-04-29"})"}));
   EXPECT_EQ((*m)["imaging"], "<absent>");
   EXPECT_TRUE(m->warned("fhir_unmapped_code", "imaging"));
   EXPECT_TRUE(m->warned("fhir_incomplete_list", "imaging"));
@@ -469,8 +497,9 @@ TEST(FhirScreen, ResultCarriesTheMappingHashAndWarningsFirst) {
   std::string json;
   detail::case_json(rules(), r, detail::CaseOptions{}, false, "", json);
   detail::add_mapping_provenance(mapping(), false, json);
-  EXPECT_NE(json.find(R"("mapping":{"id":"sarcoma-sbrt-fhir","version":"1.0.0","sha256":")" + mapping().sha256 + "\"}}}"),
-            std::string::npos);
+  EXPECT_NE(
+      json.find(R"("mapping":{"id":"sarcoma-sbrt-fhir","version":"1.0.0","sha256":")" + mapping().sha256 + "\"}}}"),
+      std::string::npos);
   detail::JsonError err;
   detail::Doc d;
   EXPECT_TRUE(detail::read_json(json, detail::JsonLimits{}, d, err));

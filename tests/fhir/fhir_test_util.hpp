@@ -25,7 +25,9 @@ inline std::string read_file(const std::string& path) {
   return s.str();
 }
 
-inline std::string source_path(const std::string& rel) { return std::string(OLIGOSCREEN_SOURCE_DIR) + "/" + rel; }
+inline std::string source_path(const std::string& rel) {
+  return std::string(OLIGOSCREEN_SOURCE_DIR) + "/" + rel;
+}
 
 inline const detail::RuleSetModel& rules() {
   static std::shared_ptr<detail::RuleSetModel> m = [] {
@@ -52,7 +54,8 @@ inline std::string bundle(const std::vector<std::string>& resources, const std::
   std::string b = R"({"resourceType":"Bundle","type":"collection")";
   if (!id.empty()) b += R"(,"identifier":{"value":")" + id + R"("})";
   b += R"(,"entry":[)";
-  for (size_t i = 0; i < resources.size(); ++i) b += (i ? "," : "") + std::string(R"({"resource":)") + resources[i] + "}";
+  for (size_t i = 0; i < resources.size(); ++i)
+    b += (i ? "," : "") + std::string(R"({"resource":)") + resources[i] + "}";
   return b + "]}";
 }
 

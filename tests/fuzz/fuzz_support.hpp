@@ -5,12 +5,12 @@
 // that the fuzzer spends its time on inputs the engine accepts for reading at all.
 #pragma once
 
+#include <pthread.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <memory>
-#include <pthread.h>
 #include <string_view>
 
 #include "api/screen.hpp"

@@ -118,8 +118,8 @@ TEST(Hostile, A9_CApiOnA128KiBStackWithMaximumDepthInputs) {
     for (size_t i = 0; i < n; ++i) out += x;
     return out;
   };
-  run.inputs = {"{\"id\":\"A9\",\"age\":54,\"x\":" + nest(30) + "}",
-                "{\"id\":\"A9\",\"x\":" + nest(40) + "}", "{\"id\":\"A9\",\"x\":" + std::string(100000, '[') + "}",
+  run.inputs = {"{\"id\":\"A9\",\"age\":54,\"x\":" + nest(30) + "}", "{\"id\":\"A9\",\"x\":" + nest(40) + "}",
+                "{\"id\":\"A9\",\"x\":" + std::string(100000, '[') + "}",
                 "{\"id\":\"A9\",\"lesions\":[" + repeat("{\"a\":", 20000) + "1]}"};
   size_t stack = 128u << 10;
 #if defined(__SANITIZE_ADDRESS__)

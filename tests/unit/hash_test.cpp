@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
              "value: [chondrosarcoma, chordoma, osteosarcoma]"},
         Edit{"parameter_unit", "parameters.yaml", "  synchronous_window_months:\n    value: 6\n    unit: months\n",
              "  synchronous_window_months:\n    value: 6\n    unit: month\n"},
-        Edit{"text", "facts.yaml", "title: Number of metastatic lesions or disease patterns (diffuse patterns included)",
+        Edit{"text", "facts.yaml",
+             "title: Number of metastatic lesions or disease patterns (diffuse patterns included)",
              "title: Number of metastatic lesions or disease patterns (diffuse patterns counted)"},
         Edit{"expression", "facts.yaml", "    expr: count(lesions)\n", "    expr: count(lesions) + 0\n"},
         Edit{"evidence_flag", "evidence.yaml", "    verified: true\n    note: >-\n      Abstract verified. The exact",
@@ -98,20 +99,23 @@ INSTANTIATE_TEST_SUITE_P(
              "    expr: count(lesions)\n    evidence: [lievens2020]\n",
              "    evidence: [lievens2020]\n    expr: count(lesions)\n"
              "    title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"},
-        Edit{"indentation", "facts.yaml",
-             "  lesion_count:\n    title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"
-             "    expr: count(lesions)\n    evidence: [lievens2020]\n",
-             "  lesion_count:\n        title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"
-             "        expr: count(lesions)\n        evidence: [lievens2020]\n"},
+        Edit{
+            "indentation", "facts.yaml",
+            "  lesion_count:\n    title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"
+            "    expr: count(lesions)\n    evidence: [lievens2020]\n",
+            "  lesion_count:\n        title: Number of metastatic lesions or disease patterns (diffuse patterns "
+            "included)\n"
+            "        expr: count(lesions)\n        evidence: [lievens2020]\n"},
         Edit{"whitespace_in_flow", "parameters.yaml", "value: [chondrosarcoma, osteosarcoma, chordoma]",
              "value: [ chondrosarcoma,osteosarcoma ,   chordoma ]"},
         Edit{"flow_to_block_sequence", "parameters.yaml", "    value: [chondrosarcoma, osteosarcoma, chordoma]\n",
              "    value:\n      - chondrosarcoma\n      - osteosarcoma\n      - chordoma\n"},
-        Edit{"block_to_flow_mapping", "facts.yaml",
-             "  lesion_count:\n    title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"
-             "    expr: count(lesions)\n    evidence: [lievens2020]\n",
-             "  lesion_count: {title: Number of metastatic lesions or disease patterns (diffuse patterns included),\n"
-             "                 expr: count(lesions), evidence: [lievens2020]}\n"},
+        Edit{
+            "block_to_flow_mapping", "facts.yaml",
+            "  lesion_count:\n    title: Number of metastatic lesions or disease patterns (diffuse patterns included)\n"
+            "    expr: count(lesions)\n    evidence: [lievens2020]\n",
+            "  lesion_count: {title: Number of metastatic lesions or disease patterns (diffuse patterns included),\n"
+            "                 expr: count(lesions), evidence: [lievens2020]}\n"},
         Edit{"double_quoted_text", "facts.yaml",
              "title: Number of metastatic lesions or disease patterns (diffuse patterns included)",
              "title: \"Number of metastatic lesions or disease patterns (diffuse patterns included)\""},
@@ -119,7 +123,8 @@ INSTANTIATE_TEST_SUITE_P(
              "title: Number of metastatic lesions or disease patterns (diffuse patterns included)",
              "title: 'Number of metastatic lesions or disease patterns (diffuse patterns included)'"},
         Edit{"blank_lines", "facts.yaml", "facts:\n", "\n\nfacts:\n\n"},
-        Edit{"crlf_free_trailing_spaces", "facts.yaml", "    expr: count(lesions)\n", "    expr: count(lesions)    \n"}));
+        Edit{"crlf_free_trailing_spaces", "facts.yaml", "    expr: count(lesions)\n",
+             "    expr: count(lesions)    \n"}));
 
 TEST(Hash, IsStableAcrossLoads) {
   EXPECT_EQ(hash_of(embedded_rule_files()), original());

@@ -20,8 +20,7 @@ std::string error_of(std::string_view text, const JsonLimits& limits = {}, uint3
   JsonError err;
   if (read_json(text, limits, doc, err, first_line)) return "ok";
   EXPECT_TRUE(doc.empty()) << "a failed parse leaves the Doc empty";
-  return err.kind + " " + std::to_string(err.pos.line) + ":" + std::to_string(err.pos.col) + " " +
-         err.message;
+  return err.kind + " " + std::to_string(err.pos.line) + ":" + std::to_string(err.pos.col) + " " + err.message;
 }
 
 uint32_t offset_of(std::string_view text, std::string_view error) {
@@ -124,8 +123,7 @@ TEST(JsonReader, FirstLineOffsetsEveryPosition) {
   EXPECT_EQ(at(doc, doc.root()), "41:1");
   EXPECT_EQ(at(doc, doc.find(doc.root(), "age")), "42:7");
   EXPECT_EQ(doc.node(doc.find(doc.root(), "age")).pos.offset, 18u);
-  EXPECT_EQ(error_of("{\n\"a\":1,\n\"a\":2}", {}, 100),
-            "duplicate_key 102:1 duplicate key \"a\" (first at 101:1)");
+  EXPECT_EQ(error_of("{\n\"a\":1,\n\"a\":2}", {}, 100), "duplicate_key 102:1 duplicate key \"a\" (first at 101:1)");
 }
 
 TEST(JsonReader, TopLevelScalarsAndArraysAreAccepted) {
@@ -153,9 +151,8 @@ TEST(JsonReader, TopLevelScalarsAndArraysAreAccepted) {
 }
 
 TEST(JsonReader, NumbersKeepTheirText) {
-  for (const char* n :
-       {"0", "-0", "7", "-12", "14.5", "0.001", "1e5", "1E+5", "2.5e-3", "-0.0e0", "123456789012345678901234",
-        "1e308", "1.7976931348623157e308", "1e-400", "4.9e-324"}) {
+  for (const char* n : {"0", "-0", "7", "-12", "14.5", "0.001", "1e5", "1E+5", "2.5e-3", "-0.0e0",
+                        "123456789012345678901234", "1e308", "1.7976931348623157e308", "1e-400", "4.9e-324"}) {
     Doc doc;
     JsonError err;
     const std::string text = std::string("[") + n + "]";  // outlives the Doc's views
@@ -264,8 +261,7 @@ TEST(JsonReader, DuplicateKeysInNestedObjects) {
   EXPECT_EQ(error_of(R"({"lesions":[{"site":"lung"},{"site":"bone","size_mm":3,"size_mm":4}]})"),
             "duplicate_key 1:56 duplicate key \"size_mm\" (first at 1:44)");
   // The outer key repeated after an inner object closed.
-  EXPECT_EQ(error_of(R"({"a":{"b":1},"b":2,"a":3})"),
-            "duplicate_key 1:20 duplicate key \"a\" (first at 1:2)");
+  EXPECT_EQ(error_of(R"({"a":{"b":1},"b":2,"a":3})"), "duplicate_key 1:20 duplicate key \"a\" (first at 1:2)");
   EXPECT_EQ(error_of("{\"a\":1,\n \"b\":{\"c\":1},\n \"a\":2}"),
             "duplicate_key 3:2 duplicate key \"a\" (first at 1:2)");
 }
@@ -278,9 +274,8 @@ TEST(JsonReader, DuplicateKeysInLargeObjects) {
   EXPECT_EQ(error_of(dup), "duplicate_key 1:" + col + " duplicate key \"key150\" (first at 1:" +
                                std::to_string(text.find("\"key150\"") + 1) + ")");
   // A duplicate of one of the first 16 keys, found through the hash table.
-  EXPECT_EQ(error_of(text + "\"key3\":0}"),
-            "duplicate_key 1:" + col +
-                " duplicate key \"key3\" (first at 1:" + std::to_string(text.find("\"key3\"") + 1) + ")");
+  EXPECT_EQ(error_of(text + "\"key3\":0}"), "duplicate_key 1:" + col + " duplicate key \"key3\" (first at 1:" +
+                                                std::to_string(text.find("\"key3\"") + 1) + ")");
   text.back() = '}';
   EXPECT_EQ(error_of(text), "ok");
 }
@@ -359,8 +354,7 @@ TEST(JsonReader, QuotingRules) {
   EXPECT_EQ(error_of("[True]"), "syntax 1:2 invalid literal 'True'");
   EXPECT_EQ(error_of("[nul]"), "syntax 1:2 invalid literal 'nul'");
   EXPECT_EQ(error_of("[truex]"), "syntax 1:2 invalid literal 'truex'");
-  EXPECT_EQ(error_of("[" + std::string(40, 'z') + "]"),
-            "syntax 1:2 invalid literal '" + std::string(32, 'z') + "...'");
+  EXPECT_EQ(error_of("[" + std::string(40, 'z') + "]"), "syntax 1:2 invalid literal '" + std::string(32, 'z') + "...'");
 }
 
 TEST(JsonReader, StructuralErrors) {
@@ -397,8 +391,7 @@ TEST(JsonReader, TwoObjectsOnOneLine) {
 TEST(JsonReader, ControlCharactersInStrings) {
   EXPECT_EQ(error_of("[\"a\tb\"]"), "syntax 1:4 control character U+0009 in string (must be escaped)");
   EXPECT_EQ(error_of("[\"a\nb\"]"), "syntax 1:4 control character U+000A in string (must be escaped)");
-  EXPECT_EQ(error_of(std::string("[\"a\0\"]", 6)),
-            "syntax 1:4 control character U+0000 in string (must be escaped)");
+  EXPECT_EQ(error_of(std::string("[\"a\0\"]", 6)), "syntax 1:4 control character U+0000 in string (must be escaped)");
   EXPECT_EQ(error_of("[\"\\n\x1F\"]"), "syntax 1:5 control character U+001F in string (must be escaped)");
   EXPECT_EQ(error_of("{\"k\x7F\":1}"), "ok");  // DEL is not a control character in JSON
 }
@@ -494,12 +487,10 @@ TEST(JsonReader, NodeLimit) {
   std::string big = "{\"lesions\":[";
   for (int i = 0; i < 1000000; ++i) big += i ? ",{}" : "{}";
   big += "]}";
-  EXPECT_EQ(error_of(big),
-            "limit 1:1 JSON text too large (" + std::to_string(big.size()) + " bytes, limit 1048576)");
+  EXPECT_EQ(error_of(big), "limit 1:1 JSON text too large (" + std::to_string(big.size()) + " bytes, limit 1048576)");
   JsonLimits wide;
   wide.max_bytes = 8u << 20;
-  EXPECT_EQ(error_of(big, wide),
-            "limit 1:" + std::to_string(13 + 3 * 99997) + " too many values (limit 100000)");
+  EXPECT_EQ(error_of(big, wide), "limit 1:" + std::to_string(13 + 3 * 99997) + " too many values (limit 100000)");
 }
 
 TEST(JsonReader, SizeAndStringLimits) {
@@ -531,8 +522,7 @@ TEST(JsonReader, ReadsOnlyTheGivenBytes) {
   EXPECT_FALSE(read_json(std::string_view(buffer.data(), 6), {}, doc, err));
   EXPECT_EQ(err.message, "expected ',' or '}' after object member");
   // Exact-size heap buffers, so that ASan catches any read past the end.
-  for (const char* text :
-       {"\"abcdefgh", "[1.5e", "{\"k\":tru", "\"\\u00", "\"\\ud800\\u", "-", "\"\xE2\x82", "nul"}) {
+  for (const char* text : {"\"abcdefgh", "[1.5e", "{\"k\":tru", "\"\\u00", "\"\\ud800\\u", "-", "\"\xE2\x82", "nul"}) {
     const size_t n = std::strlen(text);
     std::unique_ptr<char[]> exact(new char[n]);
     std::memcpy(exact.get(), text, n);

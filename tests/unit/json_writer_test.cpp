@@ -35,15 +35,7 @@ TEST(JsonWriter, CompactStructureAndCommas) {
   w.key("ok").boolean(true);
   w.key("no").boolean(false);
   w.key("none").null();
-  w.key("list")
-      .begin_array()
-      .integer(1)
-      .number(2)
-      .begin_object()
-      .end_object()
-      .begin_array()
-      .end_array()
-      .end_array();
+  w.key("list").begin_array().integer(1).number(2).begin_object().end_object().begin_array().end_array().end_array();
   w.key("nested").begin_object().key("a").begin_object().key("b").integer(-1).end_object().end_object();
   w.key("raw").raw(R"({"pre":[1]})");
   w.end_object();
@@ -73,14 +65,7 @@ TEST(JsonWriter, PrettyMode) {
   w.begin_object();
   w.key("id").string("R1");
   w.key("reasons").begin_array();
-  w.begin_object()
-      .key("code")
-      .string("age_unknown")
-      .key("evidence")
-      .begin_array()
-      .string("x")
-      .end_array()
-      .end_object();
+  w.begin_object().key("code").string("age_unknown").key("evidence").begin_array().string("x").end_array().end_object();
   w.end_array();
   w.key("warnings").begin_array().end_array();
   w.key("empty").begin_object().end_object();
@@ -199,8 +184,7 @@ TEST(JsonWriter, NumbersInDocuments) {
   w.number(std::nan("")).number(std::numeric_limits<double>::infinity());
   w.integer(0).integer(-5).integer(INT64_MAX).integer(INT64_MIN);
   w.end_array();
-  EXPECT_EQ(out,
-            "[0.1,1e+21,1e-7,123456789012,0,14.5,null,null,0,-5,9223372036854775807,-9223372036854775808]");
+  EXPECT_EQ(out, "[0.1,1e+21,1e-7,123456789012,0,14.5,null,null,0,-5,9223372036854775807,-9223372036854775808]");
   Doc doc;
   JsonError err;
   EXPECT_TRUE(read_json(out, {}, doc, err)) << err.message;

@@ -79,7 +79,9 @@ enum class K { F, T, U };
 Value of(K k, const USet* why = nullptr) {
   return k == K::U ? Value::unknown(why) : Value::boolean(k == K::T);
 }
-K kind(const Value& v) { return v.is_unknown() ? K::U : (v.b ? K::T : K::F); }
+K kind(const Value& v) {
+  return v.is_unknown() ? K::U : (v.b ? K::T : K::F);
+}
 
 TEST_F(Kleene, AndTruthTableIsExhaustive) {
   const K all[] = {K::T, K::F, K::U};

@@ -66,7 +66,7 @@ TEST(SilentLibrary, HostileRulesAndCasesWriteNothingToStdio) {
     auto m = load_embedded_rules(diags);
     ASSERT_TRUE(m);
     for (const std::string& bad : {std::string("[[[[[["), std::string("a: &x 1\nb: *x\n"), std::string("\xff"),
-                                  std::string("facts:\n  x: {expr: 'nosuch and', evidence: [nosuch]}\n")}) {
+                                   std::string("facts:\n  x: {expr: 'nosuch and', evidence: [nosuch]}\n")}) {
       auto files = embedded_rule_files();
       for (auto& f : files) {
         if (f.first == "facts.yaml") f.second = bad;
@@ -77,7 +77,7 @@ TEST(SilentLibrary, HostileRulesAndCasesWriteNothingToStdio) {
     }
     auto r = std::make_unique<CaseResult>();
     for (const std::string& text : {std::string("id: a\nage: 250\necgo: 1\n"), std::string("{\"id\":1,\"id\":2}"),
-                                   std::string("id: b\nlesions: [{site: lungs}]\n"), std::string(2u << 20, '[')}) {
+                                    std::string("id: b\nlesions: [{site: lungs}]\n"), std::string(2u << 20, '[')}) {
       screen_case(*m, "c", text, detect_case_format("c", text), CaseOptions{}, *r);
       errors += r->errors.size();
     }

@@ -14,8 +14,7 @@ TEST(Utf8, ValidText) {
   EXPECT_EQ(utf8_invalid_offset(""), npos);
   EXPECT_EQ(utf8_invalid_offset("plain ASCII, longer than eight bytes"), npos);
   EXPECT_EQ(utf8_invalid_offset(std::string("nul \0 inside", 12)), npos);
-  EXPECT_EQ(utf8_invalid_offset("\xC2\x80 \xDF\xBF \xE0\xA0\x80 \xED\x9F\xBF \xEE\x80\x80 \xEF\xBF\xBF"),
-            npos);
+  EXPECT_EQ(utf8_invalid_offset("\xC2\x80 \xDF\xBF \xE0\xA0\x80 \xED\x9F\xBF \xEE\x80\x80 \xEF\xBF\xBF"), npos);
   EXPECT_EQ(utf8_invalid_offset("\xF0\x90\x80\x80 \xF4\x8F\xBF\xBF"), npos);  // U+10000, U+10FFFF
   EXPECT_EQ(utf8_invalid_offset("Großhadern – 😀"), npos);
 }
@@ -64,7 +63,9 @@ TEST(Utf8, StepMaximalSubparts) {
   EXPECT_EQ(utf8_step("\x80", 0).length, 1);
 }
 
-Pos pos(std::string_view text, size_t offset) { return utf8_position(text, offset); }
+Pos pos(std::string_view text, size_t offset) {
+  return utf8_position(text, offset);
+}
 
 TEST(Utf8, Positions) {
   const std::string text = "ab\ncd\r\nxé😀z\n";

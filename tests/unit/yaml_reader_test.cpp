@@ -115,7 +115,9 @@ void ExpectDeepInputsFailFast() {
   EXPECT_EQ(Read(maps, roomy).brief, "t.yaml:33:33: error: nesting too deep (limit 32)\n");
 }
 
-TEST(YamlReader, DeepNestingFailsFast) { ExpectDeepInputsFailFast(); }
+TEST(YamlReader, DeepNestingFailsFast) {
+  ExpectDeepInputsFailFast();
+}
 
 TEST(YamlReader, DeepNestingFailsOnA128KiBStackThread) {
   pthread_attr_t attr;
@@ -138,8 +140,7 @@ TEST(YamlReader, DepthLimitIsConfigurableAndInclusive) {
   YamlLimits limits;
   limits.max_depth = 3;
   EXPECT_TRUE(Read("a:\n  b:\n    c: 1\n", limits).ok);
-  EXPECT_EQ(Errors("a:\n  b:\n    c:\n      d: 1\n", limits),
-            "t.yaml:4:7: error: nesting too deep (limit 3)\n");
+  EXPECT_EQ(Errors("a:\n  b:\n    c:\n      d: 1\n", limits), "t.yaml:4:7: error: nesting too deep (limit 3)\n");
   EXPECT_EQ(Errors("[[[[1]]]]", limits), "t.yaml:1:4: error: nesting too deep (limit 3)\n");
 }
 
@@ -171,8 +172,7 @@ TEST(YamlReader, BillionLaughsIsRejectedQuickly) {
 // ------------------------------------------------------------------------------- R5
 
 TEST(YamlReader, DuplicateKeysAreReportedAtTheSecondKey) {
-  EXPECT_EQ(Errors("threshold: 5\nthreshold: 5\n"),
-            "t.yaml:2:1: error: duplicate key 'threshold' (first at line 1)\n");
+  EXPECT_EQ(Errors("threshold: 5\nthreshold: 5\n"), "t.yaml:2:1: error: duplicate key 'threshold' (first at line 1)\n");
   EXPECT_EQ(Errors("eligible: false\neligible: true\n"),
             "t.yaml:2:1: error: duplicate key 'eligible' (first at line 1)\n");
   EXPECT_EQ(Errors("{a: 1, b: 2, a: 3}"), "t.yaml:1:14: error: duplicate key 'a' (first at line 1)\n");
@@ -261,8 +261,7 @@ TEST(YamlReader, CrlfIsAcceptedWithFilePositions) {
   ASSERT_TRUE(mixed.ok) << mixed.brief;
   EXPECT_EQ(At(mixed.doc->node(mixed.doc->find(1, "c")).pos), "3:4@14");
   // Errors after CRLF lines keep file positions.
-  EXPECT_EQ(Errors("a: 1\r\nb: [1\r\n"),
-            "t.yaml:3:1: error: unclosed '[' at line 2, column 4 (expected ',' or ']')\n");
+  EXPECT_EQ(Errors("a: 1\r\nb: [1\r\n"), "t.yaml:3:1: error: unclosed '[' at line 2, column 4 (expected ',' or ']')\n");
 }
 
 TEST(YamlReader, LoneCarriageReturnIsRejected) {
@@ -552,33 +551,25 @@ TEST(YamlReader, SyntaxErrorsUseOurWording) {
             "t.yaml:3:4: error: unterminated quoted string\n");
   EXPECT_EQ(Errors("a: \"x\\\"\n"), "t.yaml:1:4: error: unterminated quoted string\n");
   EXPECT_EQ(Errors("a: \"open"), "t.yaml:1:4: error: unterminated quoted string\n");  // yaml-cpp's EOF path
-  EXPECT_EQ(Errors("b: [1, 2\nc: 3"),
-            "t.yaml:2:2: error: unclosed '[' at line 1, column 4 (expected ',' or ']')\n");
-  EXPECT_EQ(Errors("a: {x: 1\n"),
-            "t.yaml:2:1: error: unclosed '{' at line 1, column 4 (expected ',' or '}')\n");
-  EXPECT_EQ(
-      Errors("a: b: c\n"),
-      "t.yaml:1:5: error: unexpected ':' (check the indentation, or quote a value that contains ': ')\n");
-  EXPECT_EQ(
-      Errors("a: 1\n  b: 2\n"),
-      "t.yaml:2:4: error: unexpected ':' (check the indentation, or quote a value that contains ': ')\n");
-  EXPECT_EQ(Errors("a:\n  - b\n c: 1\n"),
-            "t.yaml:3:2: error: unexpected text in a mapping (check the indentation)\n");
+  EXPECT_EQ(Errors("b: [1, 2\nc: 3"), "t.yaml:2:2: error: unclosed '[' at line 1, column 4 (expected ',' or ']')\n");
+  EXPECT_EQ(Errors("a: {x: 1\n"), "t.yaml:2:1: error: unclosed '{' at line 1, column 4 (expected ',' or '}')\n");
+  EXPECT_EQ(Errors("a: b: c\n"),
+            "t.yaml:1:5: error: unexpected ':' (check the indentation, or quote a value that contains ': ')\n");
+  EXPECT_EQ(Errors("a: 1\n  b: 2\n"),
+            "t.yaml:2:4: error: unexpected ':' (check the indentation, or quote a value that contains ': ')\n");
+  EXPECT_EQ(Errors("a:\n  - b\n c: 1\n"), "t.yaml:3:2: error: unexpected text in a mapping (check the indentation)\n");
   EXPECT_EQ(Errors("[1, 2]]"), "t.yaml:1:7: error: unexpected closing bracket\n");
   EXPECT_EQ(Errors("a: \"\\q\"\n"), "t.yaml:1:7: error: invalid escape sequence in a double-quoted string\n");
-  EXPECT_EQ(Errors("a: |x\n  b\n"),
-            "t.yaml:1:5: error: unexpected text after a block scalar indicator ('|' or '>')\n");
+  EXPECT_EQ(Errors("a: |x\n  b\n"), "t.yaml:1:5: error: unexpected text after a block scalar indicator ('|' or '>')\n");
 }
 
 TEST(YamlReader, InputsYamlCpp07AcceptsSilently) {
   // A last line without ':' became a key with a null value.
   EXPECT_EQ(Errors("a: 1\nb"), "t.yaml:2:1: error: missing ':' after mapping key\n");
-  EXPECT_EQ(Errors("a: 1\n\"b\"\n"),
-            "t.yaml:2:1: error: unexpected text in a mapping (check the indentation)\n");
+  EXPECT_EQ(Errors("a: 1\n\"b\"\n"), "t.yaml:2:1: error: unexpected text in a mapping (check the indentation)\n");
   EXPECT_EQ(Errors("a: 1\nnull\n"), "t.yaml:2:1: error: missing ':' after mapping key\n");
   // A stray ',' made an extra null item.
-  EXPECT_EQ(Errors("a: [x, , y]\n"),
-            "t.yaml:1:8: error: empty item in a flow sequence: remove the extra ','\n");
+  EXPECT_EQ(Errors("a: [x, , y]\n"), "t.yaml:1:8: error: empty item in a flow sequence: remove the extra ','\n");
   // Still fine: explicit keys without values, flow mappings with value-less keys, trailing commas.
   Result r = Read("? a\nb: {c, d: 1}\ne: [x, y, ]\n\"q\" : 1\n");
   ASSERT_TRUE(r.ok) << r.brief;

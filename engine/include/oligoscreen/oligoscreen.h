@@ -52,7 +52,7 @@ extern "C" {
 /* ---- Versions -------------------------------------------------------------------------- */
 
 /* The engine version, e.g. "0.1.0" (static storage; never NULL). */
-OLIGOSCREEN_API const char *oligoscreen_version(void);
+OLIGOSCREEN_API const char* oligoscreen_version(void);
 /* The ABI of the loaded library; equals OLIGOSCREEN_ABI_VERSION of the headers it was built
  * with. A host built against another ABI number must not use this library. */
 OLIGOSCREEN_API int oligoscreen_abi_version(void);
@@ -64,26 +64,26 @@ typedef struct oligoscreen_rules oligoscreen_rules;
 
 /* Loads the rule set compiled into the library (sarcoma-sbrt). `error` may be NULL; when not,
  * *error is set to NULL on success and to the diagnostics on OLIGOSCREEN_E_RULES. */
-OLIGOSCREEN_API int oligoscreen_rules_default(oligoscreen_rules **out, char **error);
+OLIGOSCREEN_API int oligoscreen_rules_default(oligoscreen_rules** out, char** error);
 
 /* Loads and checks the rule set in folder `dir` (NUL-terminated path). Same outputs as
  * oligoscreen_rules_default; every mistake in the rule files is listed in *error. */
-OLIGOSCREEN_API int oligoscreen_rules_load(const char *dir, oligoscreen_rules **out, char **error);
+OLIGOSCREEN_API int oligoscreen_rules_load(const char* dir, oligoscreen_rules** out, char** error);
 
 /* Releases a rule set. NULL: no-op. Freeing twice is a caller error (undefined). */
-OLIGOSCREEN_API void oligoscreen_rules_free(oligoscreen_rules *rules);
+OLIGOSCREEN_API void oligoscreen_rules_free(oligoscreen_rules* rules);
 
 /* What identifies a rule set in every result. Set `size` to sizeof(oligoscreen_ruleset_info)
  * before the call: later versions may append fields and fill only what `size` covers. */
 typedef struct oligoscreen_ruleset_info {
   size_t size;
-  const char *id;      /* "sarcoma-sbrt" */
-  const char *version; /* "1.0.0" */
-  const char *sha256;  /* 64 lowercase hex digits of the canonical content */
+  const char* id;      /* "sarcoma-sbrt" */
+  const char* version; /* "1.0.0" */
+  const char* sha256;  /* 64 lowercase hex digits of the canonical content */
 } oligoscreen_ruleset_info;
 
 /* Fills *info. The strings belong to the rule set and live as long as it does. */
-OLIGOSCREEN_API int oligoscreen_rules_info(const oligoscreen_rules *rules, oligoscreen_ruleset_info *info);
+OLIGOSCREEN_API int oligoscreen_rules_info(const oligoscreen_rules* rules, oligoscreen_ruleset_info* info);
 
 /* ---- Assessing patients ---------------------------------------------------------------- */
 
@@ -97,12 +97,12 @@ OLIGOSCREEN_API int oligoscreen_rules_info(const oligoscreen_rules *rules, oligo
  * without the trailing newline. Returns OLIGOSCREEN_OK, or OLIGOSCREEN_E_INPUT with
  * *result_json set to the error result (invalid UTF-8: kind "encoding" with the byte offset;
  * truncated or malformed JSON: kind "syntax"). Other codes leave *result_json NULL. */
-OLIGOSCREEN_API int oligoscreen_assess(const oligoscreen_rules *rules, const char *patient_json, size_t length,
-                                       char **result_json);
+OLIGOSCREEN_API int oligoscreen_assess(const oligoscreen_rules* rules, const char* patient_json, size_t length,
+                                       char** result_json);
 
 /* oligoscreen_assess with options: any JSON output of `oligoscreen screen` can be had. */
-OLIGOSCREEN_API int oligoscreen_assess_with(const oligoscreen_rules *rules, const char *patient_json, size_t length,
-                                            unsigned flags, char **result_json);
+OLIGOSCREEN_API int oligoscreen_assess_with(const oligoscreen_rules* rules, const char* patient_json, size_t length,
+                                            unsigned flags, char** result_json);
 
 /* Assesses `count` patients in parallel on up to `threads` threads (0: one per processor)
  * and writes result i (or error result i) to results_json[i] and its status (OLIGOSCREEN_OK,
@@ -111,9 +111,9 @@ OLIGOSCREEN_API int oligoscreen_assess_with(const oligoscreen_rules *rules, cons
  * Returns OLIGOSCREEN_OK when every patient was assessed, OLIGOSCREEN_E_INPUT when some are
  * error results, or the first of _E_NO_MEMORY / _E_INTERNAL when a patient got no result.
  * count 0 is valid (the arrays may then be NULL). */
-OLIGOSCREEN_API int oligoscreen_assess_batch(const oligoscreen_rules *rules, const char *const *patients_json,
-                                             const size_t *lengths, size_t count, unsigned flags, unsigned threads,
-                                             char **results_json, int *statuses);
+OLIGOSCREEN_API int oligoscreen_assess_batch(const oligoscreen_rules* rules, const char* const* patients_json,
+                                             const size_t* lengths, size_t count, unsigned flags, unsigned threads,
+                                             char** results_json, int* statuses);
 
 /* Report formats for oligoscreen_report. */
 #define OLIGOSCREEN_FORMAT_TEXT 0
@@ -123,11 +123,11 @@ OLIGOSCREEN_API int oligoscreen_assess_batch(const oligoscreen_rules *rules, con
 /* The tumour-board report of one patient (JSON input), as `oligoscreen screen --format
  * text|markdown|html` writes it to a pipe (no colour, ASCII symbols). Flags as above
  * (OLIGOSCREEN_EXPLAIN adds the criteria trace). Returns OK, or E_INPUT with the error report. */
-OLIGOSCREEN_API int oligoscreen_report(const oligoscreen_rules *rules, const char *patient_json, size_t length,
-                                       int format, unsigned flags, char **report);
+OLIGOSCREEN_API int oligoscreen_report(const oligoscreen_rules* rules, const char* patient_json, size_t length,
+                                       int format, unsigned flags, char** report);
 
 /* Frees a string the library returned. NULL: no-op. */
-OLIGOSCREEN_API void oligoscreen_string_free(char *s);
+OLIGOSCREEN_API void oligoscreen_string_free(char* s);
 
 /* ---- Logging --------------------------------------------------------------------------- */
 
@@ -138,7 +138,7 @@ OLIGOSCREEN_API void oligoscreen_string_free(char *s);
 #define OLIGOSCREEN_LOG_ERROR 4
 #define OLIGOSCREEN_LOG_OFF 5
 
-typedef void (*oligoscreen_log_fn)(int level, const char *message, void *user_data);
+typedef void (*oligoscreen_log_fn)(int level, const char* message, void* user_data);
 
 /* Installs the process-wide log callback (NULL: no logging, the default) for messages at
  * min_level and above. Callable at any time, from any thread, before any rule set exists.
@@ -146,7 +146,7 @@ typedef void (*oligoscreen_log_fn)(int level, const char *message, void *user_da
  * previous callback is not called again. Messages above OLIGOSCREEN_LOG_DEBUG never contain
  * patient data. The callback must not call oligoscreen_set_log_callback (that call returns
  * OLIGOSCREEN_E_INVALID_ARGUMENT). Unknown min_level: OLIGOSCREEN_E_INVALID_ARGUMENT. */
-OLIGOSCREEN_API int oligoscreen_set_log_callback(oligoscreen_log_fn callback, int min_level, void *user_data);
+OLIGOSCREEN_API int oligoscreen_set_log_callback(oligoscreen_log_fn callback, int min_level, void* user_data);
 
 #ifdef __cplusplus
 }

@@ -56,20 +56,20 @@ enum class ReportFormat { Text, Markdown, Html };
 
 // One output of the rule set (state, estro_eortc, omd_definition, sbrt, oligorare).
 struct Verdict {
-  std::string output;  // the output's id ("sbrt")
-  std::string key;     // where it is in the JSON result ("sbrt.verdict")
-  std::string code;    // "supported", "consider", ...; the output's unknown code when undecided
-  bool known = false;  // false: undecided, some data it needs is missing
+  std::string output;                // the output's id ("sbrt")
+  std::string key;                   // where it is in the JSON result ("sbrt.verdict")
+  std::string code;                  // "supported", "consider", ...; the output's unknown code when undecided
+  bool known = false;                // false: undecided, some data it needs is missing
   std::vector<std::string> reasons;  // reason codes, in the result's order
 };
 
 // One criterion or fact of the rule set, as evaluated for this patient.
 struct Criterion {
   std::string id;
-  std::string kind;    // "criterion" or "fact"
-  std::string group;   // may be empty
+  std::string kind;   // "criterion" or "fact"
+  std::string group;  // may be empty
   std::string title;
-  std::string result;  // "true", "false", "unknown", or the value as JSON for non-boolean facts
+  std::string result;                        // "true", "false", "unknown", or the value as JSON for non-boolean facts
   std::vector<std::string> unknown_because;  // field paths that left it unknown
 };
 
@@ -82,7 +82,7 @@ struct MissingField {
 // Why a patient could not be assessed (kinds of the result format: syntax, encoding, ...).
 struct InputError {
   std::string kind;
-  std::string field;     // may be empty
+  std::string field;         // may be empty
   std::uint32_t line = 0;    // 1-based; 0 when unknown
   std::uint32_t column = 0;  // 1-based; 0 when unknown
   std::int64_t offset = -1;  // bytes from the start (encoding errors); -1 when not given
@@ -105,7 +105,7 @@ class OLIGOSCREEN_API Assessment {
 
   // False: the patient data could not be read (errors() says why; no verdicts).
   [[nodiscard]] bool ok() const noexcept;
-  [[nodiscard]] const std::string& id() const noexcept;  // the patient id ("" when unread)
+  [[nodiscard]] const std::string& id() const noexcept;                 // the patient id ("" when unread)
   [[nodiscard]] const std::vector<Verdict>& verdicts() const noexcept;  // rule-set order
   // The verdict of output `output` ("sbrt"), or null when there is none.
   [[nodiscard]] const Verdict* verdict(std::string_view output) const noexcept;

@@ -10,9 +10,13 @@ namespace oligoscreen::detail {
 
 namespace {
 
-const std::string& output_id(const RuleSetModel& m, size_t o) { return m.defs[m.output_defs[o]].id; }
+const std::string& output_id(const RuleSetModel& m, size_t o) {
+  return m.defs[m.output_defs[o]].id;
+}
 
-double rate(const BatchStats& s) { return s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0.0; }
+double rate(const BatchStats& s) {
+  return s.seconds > 0 ? static_cast<double>(s.records) / s.seconds : 0.0;
+}
 
 std::string thousands(uint64_t n) {
   std::string d = std::to_string(n);
@@ -123,8 +127,10 @@ std::string batch_summary_text(const RuleSetModel& m, const BatchStats& s) {
     for (const auto& w : f.warnings) t += "  " + f.name + ": warning: " + w + "\n";
   }
   t += "  rule set: " + m.manifest.id + " " + m.manifest.version + ", sha256 " + m.sha256 + "\n";
-  if (s.write_failed) t += "  OUTPUT INCOMPLETE: " + s.write_error + "\n";
-  else if (!s.complete) t += "  incomplete: some inputs could not be read\n";
+  if (s.write_failed)
+    t += "  OUTPUT INCOMPLETE: " + s.write_error + "\n";
+  else if (!s.complete)
+    t += "  incomplete: some inputs could not be read\n";
   return t;
 }
 

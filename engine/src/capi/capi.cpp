@@ -68,9 +68,12 @@ int assess_one(const oligoscreen_rules* rules, const char* json, size_t length, 
 int worse(int a, int b) {
   auto rank = [](int c) {
     switch (c) {
-      case OLIGOSCREEN_OK: return 0;
-      case OLIGOSCREEN_E_INPUT: return 1;
-      default: return 2;
+      case OLIGOSCREEN_OK:
+        return 0;
+      case OLIGOSCREEN_E_INPUT:
+        return 1;
+      default:
+        return 2;
     }
   };
   return rank(b) > rank(a) ? b : a;
@@ -80,9 +83,13 @@ int worse(int a, int b) {
 
 extern "C" {
 
-OLIGOSCREEN_API const char* oligoscreen_version(void) { return OLIGOSCREEN_VERSION_STRING; }
+OLIGOSCREEN_API const char* oligoscreen_version(void) {
+  return OLIGOSCREEN_VERSION_STRING;
+}
 
-OLIGOSCREEN_API int oligoscreen_abi_version(void) { return OLIGOSCREEN_ABI_VERSION; }
+OLIGOSCREEN_API int oligoscreen_abi_version(void) {
+  return OLIGOSCREEN_ABI_VERSION;
+}
 
 OLIGOSCREEN_API int oligoscreen_rules_default(oligoscreen_rules** out, char** error) {
   if (error) *error = nullptr;
@@ -98,7 +105,9 @@ OLIGOSCREEN_API int oligoscreen_rules_load(const char* dir, oligoscreen_rules** 
   return guarded([&] { return load(dir, out, error); });
 }
 
-OLIGOSCREEN_API void oligoscreen_rules_free(oligoscreen_rules* rules) { delete rules; }
+OLIGOSCREEN_API void oligoscreen_rules_free(oligoscreen_rules* rules) {
+  delete rules;
+}
 
 OLIGOSCREEN_API int oligoscreen_rules_info(const oligoscreen_rules* rules, oligoscreen_ruleset_info* info) {
   if (!rules || !info) return OLIGOSCREEN_E_INVALID_ARGUMENT;
@@ -175,8 +184,8 @@ OLIGOSCREEN_API int oligoscreen_assess_batch(const oligoscreen_rules* rules, con
     }
     if (log_enabled(LogLevel::Info)) {
       log(LogLevel::Info, "batch: " + std::to_string(count) + " patients, " + std::to_string(count - errors) +
-                              " results, " + std::to_string(errors) + " errors, " +
-                              std::to_string(helpers.size() + 1) + " threads");
+                              " results, " + std::to_string(errors) + " errors, " + std::to_string(helpers.size() + 1) +
+                              " threads");
     }
     return rc;
   });
@@ -197,13 +206,15 @@ OLIGOSCREEN_API int oligoscreen_report(const oligoscreen_rules* rules, const cha
   });
 }
 
-OLIGOSCREEN_API void oligoscreen_string_free(char* s) { std::free(s); }
+OLIGOSCREEN_API void oligoscreen_string_free(char* s) {
+  std::free(s);
+}
 
 OLIGOSCREEN_API int oligoscreen_set_log_callback(oligoscreen_log_fn callback, int min_level, void* user_data) {
   if (min_level < OLIGOSCREEN_LOG_TRACE || min_level > OLIGOSCREEN_LOG_OFF) return OLIGOSCREEN_E_INVALID_ARGUMENT;
   return guarded([&] {
     return set_log_sink(callback, static_cast<LogLevel>(min_level), user_data) ? OLIGOSCREEN_OK
-                                                                              : OLIGOSCREEN_E_INVALID_ARGUMENT;
+                                                                               : OLIGOSCREEN_E_INVALID_ARGUMENT;
   });
 }
 

@@ -20,7 +20,9 @@ constexpr std::array<uint32_t, 64> kRound = {
 constexpr std::array<uint32_t, 8> kInitial = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
-inline uint32_t rotr(uint32_t x, unsigned n) { return (x >> n) | (x << (32U - n)); }
+inline uint32_t rotr(uint32_t x, unsigned n) {
+  return (x >> n) | (x << (32U - n));
+}
 
 inline uint32_t load_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};

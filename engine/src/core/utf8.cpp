@@ -6,7 +6,9 @@ namespace oligoscreen::detail {
 
 namespace {
 
-inline unsigned char byte_at(std::string_view s, size_t i) { return static_cast<unsigned char>(s[i]); }
+inline unsigned char byte_at(std::string_view s, size_t i) {
+  return static_cast<unsigned char>(s[i]);
+}
 
 // Range the second byte must fall in for lead byte c (Unicode Table 3-7), and the number of
 // continuation bytes after the lead. need == 0 for a byte that can never lead.
@@ -19,10 +21,8 @@ struct Lead {
 inline Lead lead_of(unsigned char c) {
   if (c < 0xC2) return {0, 0, 0};  // ASCII handled by callers; 80..BF continuation; C0/C1 overlong
   if (c < 0xE0) return {1, 0x80, 0xBF};
-  if (c < 0xF0)
-    return {2, c == 0xE0 ? uint8_t{0xA0} : uint8_t{0x80}, c == 0xED ? uint8_t{0x9F} : uint8_t{0xBF}};
-  if (c < 0xF5)
-    return {3, c == 0xF0 ? uint8_t{0x90} : uint8_t{0x80}, c == 0xF4 ? uint8_t{0x8F} : uint8_t{0xBF}};
+  if (c < 0xF0) return {2, c == 0xE0 ? uint8_t{0xA0} : uint8_t{0x80}, c == 0xED ? uint8_t{0x9F} : uint8_t{0xBF}};
+  if (c < 0xF5) return {3, c == 0xF0 ? uint8_t{0x90} : uint8_t{0x80}, c == 0xF4 ? uint8_t{0x8F} : uint8_t{0xBF}};
   return {0, 0, 0};
 }
 
@@ -74,10 +74,10 @@ std::string_view utf8_error_reason(std::string_view s, size_t offset) {
   if (c <= 0xBF) return "unexpected continuation byte";
   if (c == 0xC0 || c == 0xC1) return "overlong encoding";
   if (c >= 0xF5) {
-    static constexpr std::string_view kNames[] = {
-        "invalid byte 0xF5", "invalid byte 0xF6", "invalid byte 0xF7", "invalid byte 0xF8",
-        "invalid byte 0xF9", "invalid byte 0xFA", "invalid byte 0xFB", "invalid byte 0xFC",
-        "invalid byte 0xFD", "invalid byte 0xFE", "invalid byte 0xFF"};
+    static constexpr std::string_view kNames[] = {"invalid byte 0xF5", "invalid byte 0xF6", "invalid byte 0xF7",
+                                                  "invalid byte 0xF8", "invalid byte 0xF9", "invalid byte 0xFA",
+                                                  "invalid byte 0xFB", "invalid byte 0xFC", "invalid byte 0xFD",
+                                                  "invalid byte 0xFE", "invalid byte 0xFF"};
     return kNames[c - 0xF5];
   }
   const Lead lead = lead_of(c);

@@ -30,7 +30,9 @@ struct Assessment::Impl {
 Error::Error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
 Error::~Error() = default;
 
-std::string version() { return OLIGOSCREEN_VERSION_STRING; }
+std::string version() {
+  return OLIGOSCREEN_VERSION_STRING;
+}
 
 namespace {
 
@@ -42,7 +44,9 @@ d::CaseOptions to_case_options(const AssessOptions& o) {
   return c;
 }
 
-RuleSetInfo info_of(const d::RuleSetModel& m) { return RuleSetInfo{m.manifest.id, m.manifest.version, m.sha256}; }
+RuleSetInfo info_of(const d::RuleSetModel& m) {
+  return RuleSetInfo{m.manifest.id, m.manifest.version, m.sha256};
+}
 
 std::string value_text(const d::RuleSetModel& m, const d::Value& v) {
   if (v.kind == d::VKind::Unknown) return "unknown";
@@ -108,7 +112,9 @@ std::shared_ptr<const RuleSet> RuleSet::load(const std::string& dir) {
   return std::shared_ptr<const RuleSet>(new RuleSet(std::make_unique<Impl>(Impl{std::move(m)})));
 }
 
-RuleSetInfo RuleSet::info() const { return info_of(*impl_->model); }
+RuleSetInfo RuleSet::info() const {
+  return info_of(*impl_->model);
+}
 
 Assessment RuleSet::assess(std::string_view patient_json, const AssessOptions& options) const {
   const d::RuleSetModel& m = *impl_->model;
@@ -171,19 +177,35 @@ Assessment& Assessment::operator=(const Assessment&) = default;
 Assessment& Assessment::operator=(Assessment&&) noexcept = default;
 Assessment::~Assessment() = default;
 
-bool Assessment::ok() const noexcept { return impl_->ok; }
-const std::string& Assessment::id() const noexcept { return impl_->id; }
-const std::vector<Verdict>& Assessment::verdicts() const noexcept { return impl_->verdicts; }
+bool Assessment::ok() const noexcept {
+  return impl_->ok;
+}
+const std::string& Assessment::id() const noexcept {
+  return impl_->id;
+}
+const std::vector<Verdict>& Assessment::verdicts() const noexcept {
+  return impl_->verdicts;
+}
 const Verdict* Assessment::verdict(std::string_view output) const noexcept {
   for (const auto& v : impl_->verdicts) {
     if (v.output == output) return &v;
   }
   return nullptr;
 }
-const std::vector<Criterion>& Assessment::criteria() const noexcept { return impl_->criteria; }
-const std::vector<MissingField>& Assessment::missing() const noexcept { return impl_->missing; }
-const std::vector<InputError>& Assessment::errors() const noexcept { return impl_->errors; }
-const Provenance& Assessment::provenance() const noexcept { return impl_->provenance; }
-const std::string& Assessment::json() const noexcept { return impl_->json; }
+const std::vector<Criterion>& Assessment::criteria() const noexcept {
+  return impl_->criteria;
+}
+const std::vector<MissingField>& Assessment::missing() const noexcept {
+  return impl_->missing;
+}
+const std::vector<InputError>& Assessment::errors() const noexcept {
+  return impl_->errors;
+}
+const Provenance& Assessment::provenance() const noexcept {
+  return impl_->provenance;
+}
+const std::string& Assessment::json() const noexcept {
+  return impl_->json;
+}
 
 }  // namespace oligoscreen

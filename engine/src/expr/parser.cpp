@@ -10,9 +10,38 @@ namespace oligoscreen::detail {
 namespace {
 
 enum class Tok : uint8_t {
-  End, Number, String, Date, Name, LParen, RParen, LBracket, RBracket, Comma, Dot,
-  Plus, Minus, Star, Slash, EqEq, NotEq, Lt, Le, Gt, Ge,
-  KwAnd, KwOr, KwNot, KwIn, KwIf, KwThen, KwElse, KwTrue, KwFalse, KwUnknown, Error
+  End,
+  Number,
+  String,
+  Date,
+  Name,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Dot,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  EqEq,
+  NotEq,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  KwAnd,
+  KwOr,
+  KwNot,
+  KwIn,
+  KwIf,
+  KwThen,
+  KwElse,
+  KwTrue,
+  KwFalse,
+  KwUnknown,
+  Error
 };
 
 struct Token {
@@ -22,9 +51,15 @@ struct Token {
   std::string error;
 };
 
-bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_name_start(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 class Lexer {
  public:
@@ -47,16 +82,26 @@ class Lexer {
       return t;
     };
     switch (c) {
-      case '(': return one(Tok::LParen);
-      case ')': return one(Tok::RParen);
-      case '[': return one(Tok::LBracket);
-      case ']': return one(Tok::RBracket);
-      case ',': return one(Tok::Comma);
-      case '.': return one(Tok::Dot);
-      case '+': return one(Tok::Plus);
-      case '-': return one(Tok::Minus);
-      case '*': return one(Tok::Star);
-      case '/': return one(Tok::Slash);
+      case '(':
+        return one(Tok::LParen);
+      case ')':
+        return one(Tok::RParen);
+      case '[':
+        return one(Tok::LBracket);
+      case ']':
+        return one(Tok::RBracket);
+      case ',':
+        return one(Tok::Comma);
+      case '.':
+        return one(Tok::Dot);
+      case '+':
+        return one(Tok::Plus);
+      case '-':
+        return one(Tok::Minus);
+      case '*':
+        return one(Tok::Star);
+      case '/':
+        return one(Tok::Slash);
       case '=':
         if (peek(1) == '=') return one(Tok::EqEq, 2);
         return error(t, "unexpected '=' (use '==' to compare)");
@@ -228,28 +273,50 @@ class Parser {
  private:
   static std::string describe(const Token& t) {
     switch (t.kind) {
-      case Tok::End: return "end of expression";
-      case Tok::Name: return "name '" + t.text + "'";
-      case Tok::Number: return "number " + t.text;
-      case Tok::String: return "string";
-      case Tok::Date: return "date";
-      case Tok::KwAnd: return "'and'";
-      case Tok::KwOr: return "'or'";
-      case Tok::KwNot: return "'not'";
-      case Tok::KwIn: return "'in'";
-      case Tok::KwIf: return "'if'";
-      case Tok::KwThen: return "'then'";
-      case Tok::KwElse: return "'else'";
-      case Tok::KwTrue: return "'true'";
-      case Tok::KwFalse: return "'false'";
-      case Tok::KwUnknown: return "'unknown'";
-      case Tok::RParen: return "')'";
-      case Tok::LParen: return "'('";
-      case Tok::RBracket: return "']'";
-      case Tok::LBracket: return "'['";
-      case Tok::Comma: return "','";
-      case Tok::Dot: return "'.'";
-      default: return "operator";
+      case Tok::End:
+        return "end of expression";
+      case Tok::Name:
+        return "name '" + t.text + "'";
+      case Tok::Number:
+        return "number " + t.text;
+      case Tok::String:
+        return "string";
+      case Tok::Date:
+        return "date";
+      case Tok::KwAnd:
+        return "'and'";
+      case Tok::KwOr:
+        return "'or'";
+      case Tok::KwNot:
+        return "'not'";
+      case Tok::KwIn:
+        return "'in'";
+      case Tok::KwIf:
+        return "'if'";
+      case Tok::KwThen:
+        return "'then'";
+      case Tok::KwElse:
+        return "'else'";
+      case Tok::KwTrue:
+        return "'true'";
+      case Tok::KwFalse:
+        return "'false'";
+      case Tok::KwUnknown:
+        return "'unknown'";
+      case Tok::RParen:
+        return "')'";
+      case Tok::LParen:
+        return "'('";
+      case Tok::RBracket:
+        return "']'";
+      case Tok::LBracket:
+        return "'['";
+      case Tok::Comma:
+        return "','";
+      case Tok::Dot:
+        return "'.'";
+      default:
+        return "operator";
     }
   }
 
@@ -353,14 +420,29 @@ class Parser {
     if (failed_) return kNone;
     Op op;
     switch (cur_.kind) {
-      case Tok::EqEq: op = Op::Eq; break;
-      case Tok::NotEq: op = Op::Ne; break;
-      case Tok::Lt: op = Op::Lt; break;
-      case Tok::Le: op = Op::Le; break;
-      case Tok::Gt: op = Op::Gt; break;
-      case Tok::Ge: op = Op::Ge; break;
-      case Tok::KwIn: op = Op::In; break;
-      default: return l;
+      case Tok::EqEq:
+        op = Op::Eq;
+        break;
+      case Tok::NotEq:
+        op = Op::Ne;
+        break;
+      case Tok::Lt:
+        op = Op::Lt;
+        break;
+      case Tok::Le:
+        op = Op::Le;
+        break;
+      case Tok::Gt:
+        op = Op::Gt;
+        break;
+      case Tok::Ge:
+        op = Op::Ge;
+        break;
+      case Tok::KwIn:
+        op = Op::In;
+        break;
+      default:
+        return l;
     }
     uint32_t op_at = cur_.begin;
     advance();
@@ -369,10 +451,17 @@ class Parser {
     uint32_t n = binary(op, l, r, begin);
     pool_[n].at = op_at;  // operator position, for diagnostics
     switch (cur_.kind) {
-      case Tok::EqEq: case Tok::NotEq: case Tok::Lt: case Tok::Le: case Tok::Gt: case Tok::Ge: case Tok::KwIn:
+      case Tok::EqEq:
+      case Tok::NotEq:
+      case Tok::Lt:
+      case Tok::Le:
+      case Tok::Gt:
+      case Tok::Ge:
+      case Tok::KwIn:
         fail(cur_.begin, "comparisons do not chain: use 'and' (a < b and b < c)");
         return kNone;
-      default: break;
+      default:
+        break;
     }
     return n;
   }

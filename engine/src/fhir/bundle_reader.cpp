@@ -85,10 +85,14 @@ Val vtext(std::string s) {
 
 Val from_table(const FhirValue& fv) {
   switch (fv.kind) {
-    case FhirValue::Kind::Bool: return vbool(fv.b);
-    case FhirValue::Kind::Int: return vint(fv.i);
-    case FhirValue::Kind::Text: return vtext(fv.text);
-    case FhirValue::Kind::Null: break;
+    case FhirValue::Kind::Bool:
+      return vbool(fv.b);
+    case FhirValue::Kind::Int:
+      return vint(fv.i);
+    case FhirValue::Kind::Text:
+      return vtext(fv.text);
+    case FhirValue::Kind::Null:
+      break;
   }
   return {};
 }
@@ -796,7 +800,8 @@ class Mapper {
     Tri not_ended = Tri::Unknown;
     if (med.end) {
       Tri ended_before = on_or_before(*med.end, DateRange{d.lo - 1, d.lo - 1});
-      not_ended = ended_before == Tri::Yes ? Tri::No : (on_or_before(d, *med.end) == Tri::Yes ? Tri::Yes : Tri::Unknown);
+      not_ended =
+          ended_before == Tri::Yes ? Tri::No : (on_or_before(d, *med.end) == Tri::Yes ? Tri::Yes : Tri::Unknown);
     } else if (med.open_ended) {
       not_ended = Tri::Yes;
     }
@@ -935,9 +940,9 @@ class Mapper {
     }
     if (found.empty()) return;  // no imaging recorded: unknown, not "none"
     // Schema order, so that the same staging always reads the same.
-    const std::vector<std::string> order = {"ct_chest",   "ct_chest_abdomen_pelvis", "ct_abdomen_pelvis", "pet_ct",
-                                            "mri_brain",  "mri_spine",               "mri_liver",         "mri_whole_body",
-                                            "mri_local",  "bone_scan",               "chest_xray",        "ultrasound"};
+    const std::vector<std::string> order = {
+        "ct_chest",  "ct_chest_abdomen_pelvis", "ct_abdomen_pelvis", "pet_ct",    "mri_brain",  "mri_spine",
+        "mri_liver", "mri_whole_body",          "mri_local",         "bone_scan", "chest_xray", "ultrasound"};
     std::stable_sort(found.begin(), found.end(), [&](const std::string& a, const std::string& b) {
       auto ia = std::find(order.begin(), order.end(), a) - order.begin();
       auto ib = std::find(order.begin(), order.end(), b) - order.begin();
@@ -985,7 +990,8 @@ class Mapper {
         if (auto b = boolean(get(e, "valueBoolean"))) {
           o.treatable = *b;
         } else {
-          warn("fhir_unusable_value", prefix + "treatable", l.ref + ": the lesion-treatable extension has no valueBoolean");
+          warn("fhir_unusable_value", prefix + "treatable",
+               l.ref + ": the lesion-treatable extension has no valueBoolean");
         }
       }
       Val t = latest("lesion_treatable", l.node, prefix + "treatable");
@@ -1059,8 +1065,8 @@ bool bundle_resources(const Doc& doc, uint32_t bundle, std::vector<uint32_t>& re
   }
   uint32_t type = doc.find(bundle, "type");
   if (!type || (doc.node(type).text != "collection" && doc.node(type).text != "searchset")) {
-    errors.push_back(type_error(doc, type ? type : bundle, "type",
-                                "Bundle.type must be \"collection\" or \"searchset\""));
+    errors.push_back(
+        type_error(doc, type ? type : bundle, "type", "Bundle.type must be \"collection\" or \"searchset\""));
     return false;
   }
   uint32_t entry = doc.find(bundle, "entry");

@@ -40,10 +40,10 @@ struct FhirOptions {
 };
 
 struct FhirPatient {
-  std::string json;                   // the patient description, compact JSON
-  std::vector<WarningOut> warnings;   // in the order found
-  std::vector<InputError> errors;     // non-empty: the Bundle itself could not be read
-  std::optional<DateRange> as_of;     // the as-of date used (unknown: no date could be found)
+  std::string json;                  // the patient description, compact JSON
+  std::vector<WarningOut> warnings;  // in the order found
+  std::vector<InputError> errors;    // non-empty: the Bundle itself could not be read
+  std::optional<DateRange> as_of;    // the as-of date used (unknown: no date could be found)
 };
 
 // Reads `text` as a FHIR R4 Bundle of type collection or searchset and maps its entries'

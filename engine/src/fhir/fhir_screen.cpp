@@ -42,8 +42,8 @@ void screen_fhir(const RuleSetModel& m, const FhirMapping& mapping, std::string_
 }
 
 void screen_fhir_resources(const RuleSetModel& m, const FhirMapping& mapping, const Doc& doc,
-                           const std::vector<uint32_t>& resources, std::string_view case_id,
-                           const FhirOptions& fopt, const CaseOptions& copt, FhirPatient& fhir, CaseResult& out) {
+                           const std::vector<uint32_t>& resources, std::string_view case_id, const FhirOptions& fopt,
+                           const CaseOptions& copt, FhirPatient& fhir, CaseResult& out) {
   map_fhir_resources(mapping, doc, resources, case_id, fopt, fhir);
   finish(m, copt, fhir, out);
 }

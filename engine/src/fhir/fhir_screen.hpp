@@ -24,8 +24,8 @@ void screen_fhir(const RuleSetModel& m, const FhirMapping& mapping, std::string_
 
 // Screens resources already parsed (CDS Hooks prefetch). `case_id` as for map_fhir_resources.
 void screen_fhir_resources(const RuleSetModel& m, const FhirMapping& mapping, const Doc& doc,
-                           const std::vector<uint32_t>& resources, std::string_view case_id,
-                           const FhirOptions& fopt, const CaseOptions& copt, FhirPatient& fhir, CaseResult& out);
+                           const std::vector<uint32_t>& resources, std::string_view case_id, const FhirOptions& fopt,
+                           const CaseOptions& copt, FhirPatient& fhir, CaseResult& out);
 
 // Adds provenance.mapping to a result or error result rendered by case_json (compact or
 // pretty); the provenance object is the last member of both.

@@ -18,23 +18,41 @@ using scalar::DecimalStatus;
 using scalar::is_decimal;
 using scalar::parse_decimal;
 
-constexpr std::array<std::string_view, static_cast<size_t>(FhirTable::kCount)> kTableNames = {
-    "primary_condition", "secondary_condition", "primary_clinical_status", "lesion_clinical_status",
-    "histology",         "lesion_site",         "observation",             "size_component",
-    "ecog",              "grade",               "lesion_status",           "sex",
-    "imaging",           "imaging_category",    "systemic_therapy"};
+constexpr std::array<std::string_view, static_cast<size_t>(FhirTable::kCount)> kTableNames = {"primary_condition",
+                                                                                              "secondary_condition",
+                                                                                              "primary_clinical_status",
+                                                                                              "lesion_clinical_status",
+                                                                                              "histology",
+                                                                                              "lesion_site",
+                                                                                              "observation",
+                                                                                              "size_component",
+                                                                                              "ecog",
+                                                                                              "grade",
+                                                                                              "lesion_status",
+                                                                                              "sex",
+                                                                                              "imaging",
+                                                                                              "imaging_category",
+                                                                                              "systemic_therapy"};
 
 // The observation kinds the reader understands (table `observation`).
-constexpr std::array<std::string_view, 12> kObservationKinds = {
-    "ecog",    "life_expectancy_months", "grade",         "primary_controlled",
-    "history_polymetastatic", "history_oligometastatic", "systemic_therapy_active", "metastases_diagnosed",
-    "metastatic_disease",     "lesion_status",           "lesion_size",             "lesion_treatable"};
+constexpr std::array<std::string_view, 12> kObservationKinds = {"ecog",
+                                                                "life_expectancy_months",
+                                                                "grade",
+                                                                "primary_controlled",
+                                                                "history_polymetastatic",
+                                                                "history_oligometastatic",
+                                                                "systemic_therapy_active",
+                                                                "metastases_diagnosed",
+                                                                "metastatic_disease",
+                                                                "lesion_status",
+                                                                "lesion_size",
+                                                                "lesion_treatable"};
 
 enum class ValueType : uint8_t { Bool, Int, Enum, Kind };
 
 struct TableSpec {
   ValueType type;
-  int64_t min = 0, max = 0;   // Int
+  int64_t min = 0, max = 0;    // Int
   const EnumDef* e = nullptr;  // Enum
   std::string field;           // for messages
 };
@@ -195,18 +213,35 @@ class Loader {
       case FhirTable::LesionClinicalStatus:
       case FhirTable::SizeComponent:
       case FhirTable::ImagingCategory:
-      case FhirTable::SystemicTherapy: s = {ValueType::Bool, 0, 0, nullptr, ""}; return true;
-      case FhirTable::Ecog: s = {ValueType::Int, 0, 4, nullptr, "ecog"}; return true;
-      case FhirTable::Grade: s = {ValueType::Int, 1, 3, nullptr, "grade"}; return true;
-      case FhirTable::Observation: s = {ValueType::Kind, 0, 0, nullptr, ""}; return true;
-      case FhirTable::Histology: s = {ValueType::Enum, 0, 0, enum_of("histology"), "histology"}; break;
-      case FhirTable::Sex: s = {ValueType::Enum, 0, 0, enum_of("sex"), "sex"}; break;
-      case FhirTable::Imaging: s = {ValueType::Enum, 0, 0, enum_of("imaging"), "imaging"}; break;
-      case FhirTable::LesionSite: s = {ValueType::Enum, 0, 0, enum_of("lesions", "site"), "lesions[].site"}; break;
+      case FhirTable::SystemicTherapy:
+        s = {ValueType::Bool, 0, 0, nullptr, ""};
+        return true;
+      case FhirTable::Ecog:
+        s = {ValueType::Int, 0, 4, nullptr, "ecog"};
+        return true;
+      case FhirTable::Grade:
+        s = {ValueType::Int, 1, 3, nullptr, "grade"};
+        return true;
+      case FhirTable::Observation:
+        s = {ValueType::Kind, 0, 0, nullptr, ""};
+        return true;
+      case FhirTable::Histology:
+        s = {ValueType::Enum, 0, 0, enum_of("histology"), "histology"};
+        break;
+      case FhirTable::Sex:
+        s = {ValueType::Enum, 0, 0, enum_of("sex"), "sex"};
+        break;
+      case FhirTable::Imaging:
+        s = {ValueType::Enum, 0, 0, enum_of("imaging"), "imaging"};
+        break;
+      case FhirTable::LesionSite:
+        s = {ValueType::Enum, 0, 0, enum_of("lesions", "site"), "lesions[].site"};
+        break;
       case FhirTable::LesionStatus:
         s = {ValueType::Enum, 0, 0, enum_of("lesions", "status"), "lesions[].status"};
         break;
-      case FhirTable::kCount: return false;
+      case FhirTable::kCount:
+        return false;
     }
     return s.e != nullptr;
   }
@@ -223,8 +258,9 @@ class Loader {
       TableSpec spec;
       if (!spec_for(t, spec)) {
         diags_.error(file_, doc_.node(te.key).pos,
-                     "table '" + std::string(name) + "' feeds " + spec.field + ", which the rule set's schema does not "
-                     "declare as an enum");
+                     "table '" + std::string(name) + "' feeds " + spec.field +
+                         ", which the rule set's schema does not "
+                         "declare as an enum");
         continue;
       }
       if (!doc_.node(te.value).is_map()) {
@@ -236,7 +272,8 @@ class Loader {
         std::string alias(doc_.node(se.key).text);
         auto sys = systems_.find(alias);
         if (sys == systems_.end()) {
-          diags_.error(file_, doc_.node(se.key).pos, "unknown code-system alias '" + alias + "' (declare it under systems)");
+          diags_.error(file_, doc_.node(se.key).pos,
+                       "unknown code-system alias '" + alias + "' (declare it under systems)");
           continue;
         }
         auto& st = by_system[sys->second];
@@ -317,7 +354,9 @@ class Loader {
 
 }  // namespace
 
-std::string_view table_name(FhirTable t) { return kTableNames[static_cast<size_t>(t)]; }
+std::string_view table_name(FhirTable t) {
+  return kTableNames[static_cast<size_t>(t)];
+}
 
 const FhirValue* FhirMapping::lookup(FhirTable table, std::string_view system, std::string_view code) const {
   const auto& by_system = tables[static_cast<size_t>(table)];
@@ -337,8 +376,8 @@ bool FhirMapping::knows_system(FhirTable table, std::string_view system) const {
   return by_system.find(std::string(system)) != by_system.end();
 }
 
-std::shared_ptr<const FhirMapping> load_fhir_mapping(std::string_view file, std::string_view text,
-                                                     const Schema& schema, Diagnostics& diags) {
+std::shared_ptr<const FhirMapping> load_fhir_mapping(std::string_view file, std::string_view text, const Schema& schema,
+                                                     Diagnostics& diags) {
   Doc doc;
   YamlLimits limits;
   if (!read_yaml(file, text, limits, doc, diags)) return nullptr;

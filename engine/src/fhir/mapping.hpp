@@ -72,8 +72,8 @@ struct FhirMapping {
 
 // Parses and checks the mapping file against `schema`. On failure returns null and adds
 // every mistake to diags (file `file`). Never throws for bad input.
-std::shared_ptr<const FhirMapping> load_fhir_mapping(std::string_view file, std::string_view text,
-                                                     const Schema& schema, Diagnostics& diags);
+std::shared_ptr<const FhirMapping> load_fhir_mapping(std::string_view file, std::string_view text, const Schema& schema,
+                                                     Diagnostics& diags);
 
 // The mapping file compiled into the binary with the default rule set, or null when the
 // embedded rule set has none.

@@ -58,7 +58,6 @@ struct JsonError {
 // Returns true on success. On failure returns false, fills err, and leaves `out` empty.
 // `out` is cleared first and keeps its capacity. Thread-safe: the only state besides the
 // arguments is per-thread scratch memory (reused across calls; trimmed after huge inputs).
-bool read_json(std::string_view text, const JsonLimits& limits, Doc& out, JsonError& err,
-               uint32_t first_line = 1);
+bool read_json(std::string_view text, const JsonLimits& limits, Doc& out, JsonError& err, uint32_t first_line = 1);
 
 }  // namespace oligoscreen::detail

@@ -6,18 +6,18 @@
 #include <map>
 #include <set>
 
+#include "assess/assessment.hpp"
 #include "core/date.hpp"
 #include "core/sha256.hpp"
+#include "eval/specialize.hpp"
 #include "rules/checker.hpp"
 #include "rules/doc_access.hpp"
-#include "assess/assessment.hpp"
-#include "eval/specialize.hpp"
 
 namespace oligoscreen::detail {
 namespace {
 
-const std::vector<std::string> kSections = {"enums",    "fields", "constraints", "parameters", "evidence",
-                                            "facts",    "criteria", "trees",     "outputs",    "warnings"};
+const std::vector<std::string> kSections = {"enums", "fields",   "constraints", "parameters", "evidence",
+                                            "facts", "criteria", "trees",       "outputs",    "warnings"};
 const std::vector<std::string> kLevels = {"RCT3", "RCT2", "P2", "RMC", "RSC", "CONS", "REV", "BIO", "TRIAL"};
 
 struct LoadedFile {
@@ -279,9 +279,24 @@ class Loader {
 
   bool field(DocAccess& a, uint32_t node, bool in_record, FieldDef& f) {
     static const std::vector<std::string> kTypes = {"boolean", "integer", "number", "text", "date", "enum", "list"};
-    std::vector<std::string> keys = {in_record ? "name" : "path", "type", "enum", "of", "min", "max", "min_exclusive",
-                                     "max_exclusive", "unit", "required", "record_id", "min_length", "max_length",
-                                     "max_items", "fields", "informational", "description", "unknown_means"};
+    std::vector<std::string> keys = {in_record ? "name" : "path",
+                                     "type",
+                                     "enum",
+                                     "of",
+                                     "min",
+                                     "max",
+                                     "min_exclusive",
+                                     "max_exclusive",
+                                     "unit",
+                                     "required",
+                                     "record_id",
+                                     "min_length",
+                                     "max_length",
+                                     "max_items",
+                                     "fields",
+                                     "informational",
+                                     "description",
+                                     "unknown_means"};
     if (!a.expect_map(node, "a field")) return false;
     a.check_keys(node, keys, "a field");
     const char* path_key = in_record ? "name" : "path";
@@ -315,13 +330,20 @@ class Loader {
     if (!tn) return false;
     auto type = a.text(tn, "type");
     if (!type) return false;
-    if (*type == "boolean") f.type = FieldType::Boolean;
-    else if (*type == "integer") f.type = FieldType::Integer;
-    else if (*type == "number") f.type = FieldType::Number;
-    else if (*type == "text") f.type = FieldType::Text;
-    else if (*type == "date") f.type = FieldType::Date;
-    else if (*type == "enum") f.type = FieldType::Enum;
-    else if (*type == "list") f.type = FieldType::List;
+    if (*type == "boolean")
+      f.type = FieldType::Boolean;
+    else if (*type == "integer")
+      f.type = FieldType::Integer;
+    else if (*type == "number")
+      f.type = FieldType::Number;
+    else if (*type == "text")
+      f.type = FieldType::Text;
+    else if (*type == "date")
+      f.type = FieldType::Date;
+    else if (*type == "enum")
+      f.type = FieldType::Enum;
+    else if (*type == "list")
+      f.type = FieldType::List;
     else {
       a.error(tn, "unknown field type '" + *type + "'" + did_you_mean(*type, kTypes) + "; types are " + join(kTypes));
       return false;
@@ -574,7 +596,8 @@ class Loader {
       const EnumDef& e = m_->schema.enums[static_cast<size_t>(enum_id)];
       int idx = e.index_of(node.text);
       if (idx < 0) {
-        a.error(n, "'" + std::string(node.text) + "' is not a value of enum " + e.name + did_you_mean(node.text, e.values));
+        a.error(
+            n, "'" + std::string(node.text) + "' is not a value of enum " + e.name + did_you_mean(node.text, e.values));
         return false;
       }
       out = Value::enumerated(static_cast<uint16_t>(enum_id), static_cast<uint32_t>(idx));
@@ -597,7 +620,8 @@ class Loader {
         kind = Type::Date;
         return true;
       }
-      if (!node.text.empty() && (node.text[0] == '-' || node.text[0] == '.' || (node.text[0] >= '0' && node.text[0] <= '9'))) {
+      if (!node.text.empty() &&
+          (node.text[0] == '-' || node.text[0] == '.' || (node.text[0] >= '0' && node.text[0] <= '9'))) {
         a.error(n, "parameter '" + p.id + "': '" + std::string(node.text) +
                        "' is not a plain decimal number (no octal, hex, '+', '.nan' or '.inf')");
         return false;
@@ -732,12 +756,17 @@ class Loader {
     const char* what = kind == DefKind::Fact ? "facts" : kind == DefKind::Criterion ? "criteria" : "trees";
     if (!a.expect_map(s.node, what)) return names_lost();
     for (const auto& e : a.doc().entries(s.node)) {
-      auto id = a.ident(e.key, kind == DefKind::Fact ? "fact id" : kind == DefKind::Criterion ? "criterion id" : "tree id");
+      auto id = a.ident(e.key, kind == DefKind::Fact        ? "fact id"
+                               : kind == DefKind::Criterion ? "criterion id"
+                                                            : "tree id");
       if (!id) {
         names_lost();
         continue;
       }
-      if (!register_id(*id, s.file, e.key, kind == DefKind::Fact ? "fact" : kind == DefKind::Criterion ? "criterion" : "tree")) {
+      if (!register_id(*id, s.file, e.key,
+                       kind == DefKind::Fact        ? "fact"
+                       : kind == DefKind::Criterion ? "criterion"
+                                                    : "tree")) {
         continue;
       }
       Def d;
@@ -778,9 +807,15 @@ class Loader {
     Def& d = m_->defs[di];
     switch (d.kind) {
       case DefKind::Fact:
-      case DefKind::Criterion: define_expr_def(a, di, w.node); break;
-      case DefKind::Tree: define_tree(a, di, w.node); break;
-      case DefKind::Output: define_output(a, di, w.node); break;
+      case DefKind::Criterion:
+        define_expr_def(a, di, w.node);
+        break;
+      case DefKind::Tree:
+        define_tree(a, di, w.node);
+        break;
+      case DefKind::Output:
+        define_output(a, di, w.node);
+        break;
     }
   }
 
@@ -1050,8 +1085,9 @@ class Loader {
     Def& d = m_->defs[di];
     OutputDef& out = m_->outputs[d.extra];
     std::string what = "output '" + d.id + "'";
-    a.check_keys(n, {"id", "key", "form", "title", "codes", "unknown", "decide", "reasons", "site_evidence", "notes",
-                     "evidence", "description"},
+    a.check_keys(n,
+                 {"id", "key", "form", "title", "codes", "unknown", "decide", "reasons", "site_evidence", "notes",
+                  "evidence", "description"},
                  what);
     if (uint32_t t = a.get(n, "title", true, what)) {
       if (auto v = a.text(t, "title")) d.title = *v;
@@ -1063,9 +1099,9 @@ class Loader {
         for (const auto& other : m_->outputs) {
           if (&other != &out && other.key == *v) a.error(k, "two outputs write the key '" + *v + "'");
         }
-        static const std::vector<std::string> kReserved = {"id", "record", "line", "source", "missing", "warnings",
-                                                           "criteria", "evidence", "provenance", "error", "errors",
-                                                           "notice", "trace"};
+        static const std::vector<std::string> kReserved = {"id",       "record",   "line",     "source",     "missing",
+                                                           "warnings", "criteria", "evidence", "provenance", "error",
+                                                           "errors",   "notice",   "trace"};
         std::string first = v->substr(0, v->find('.'));
         if (std::find(kReserved.begin(), kReserved.end(), first) != kReserved.end()) {
           a.error(k, "key '" + *v + "' is reserved for the engine's own result fields");
@@ -1074,9 +1110,12 @@ class Loader {
     }
     if (uint32_t f = a.get(n, "form", true, what)) {
       if (auto v = a.text(f, "form")) {
-        if (*v == "code") out.form = OutputForm::Code;
-        else if (*v == "verdict") out.form = OutputForm::Verdict;
-        else a.error(f, "form must be 'code' or 'verdict'" + did_you_mean(*v, {"code", "verdict"}));
+        if (*v == "code")
+          out.form = OutputForm::Code;
+        else if (*v == "verdict")
+          out.form = OutputForm::Verdict;
+        else
+          a.error(f, "form must be 'code' or 'verdict'" + did_you_mean(*v, {"code", "verdict"}));
       }
     }
     EnumDef codes;
@@ -1121,8 +1160,10 @@ class Loader {
             rule.then_code = code_of(a, other, codes, "otherwise");
             if (i + 1 != items.size()) a.error(rn, rw + ": 'otherwise' must be the last rule");
           } else {
-            if (!when) a.error(rn, rw + ": needs 'when' (or 'otherwise')");
-            else rule.when = expression(a, when);
+            if (!when)
+              a.error(rn, rw + ": needs 'when' (or 'otherwise')");
+            else
+              rule.when = expression(a, when);
             if ((then == 0) == (value == 0)) a.error(rn, rw + ": needs exactly one of 'then' (a code) or 'value'");
             if (then) rule.then_code = code_of(a, then, codes, "then");
             if (value) rule.value = expression(a, value);
@@ -1251,7 +1292,9 @@ class Loader {
       out += t;
     };
     switch (node.kind) {
-      case DocKind::Null: out += 'n'; break;
+      case DocKind::Null:
+        out += 'n';
+        break;
       case DocKind::Scalar: {
         bool typed = node.style == ScalarStyle::Plain &&
                      (node.text == "true" || node.text == "false" || parse_decimal(node.text).has_value());
@@ -1265,8 +1308,9 @@ class Loader {
         break;
       case DocKind::Mapping: {
         auto entries = doc.entries(n);
-        std::sort(entries.begin(), entries.end(),
-                  [&](const Doc::Entry& x, const Doc::Entry& y) { return doc.node(x.key).text < doc.node(y.key).text; });
+        std::sort(entries.begin(), entries.end(), [&](const Doc::Entry& x, const Doc::Entry& y) {
+          return doc.node(x.key).text < doc.node(y.key).text;
+        });
         out += '{';
         for (const auto& e : entries) {
           put_text('k', doc.node(e.key).text);
@@ -1297,9 +1341,9 @@ class Loader {
   LoadLimits limits_;
   std::shared_ptr<RuleSetModel> m_;
   std::vector<LoadedFile> loaded_;
-  std::vector<Pos> file_pos_;  // per manifest file: where it is listed
+  std::vector<Pos> file_pos_;     // per manifest file: where it is listed
   std::set<std::string> broken_;  // names (field paths, parameters) declared but not defined
-  bool names_lost_ = false;        // some definitions' names could not be read at all
+  bool names_lost_ = false;       // some definitions' names could not be read at all
   void names_lost() { names_lost_ = true; }
   std::map<std::string, std::vector<SectionRef>> sections_;
   std::map<std::string, Origin> ids_;

@@ -32,7 +32,9 @@ DirRuleFiles::DirRuleFiles(std::string dir, size_t max_bytes) : dir_(std::move(d
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 
-std::string DirRuleFiles::display(std::string_view rel) const { return dir_ + "/" + std::string(rel); }
+std::string DirRuleFiles::display(std::string_view rel) const {
+  return dir_ + "/" + std::string(rel);
+}
 
 bool DirRuleFiles::read(std::string_view rel, std::string& out, std::string& error) const {
   if (!safe_relative(rel, error)) return false;

@@ -30,8 +30,8 @@ struct FieldDef {
   std::string path;                   // full dotted path; record subfields: their name
   std::vector<std::string> segments;  // path split at '.'
   FieldType type = FieldType::Text;
-  ListOf of = ListOf::None;           // List: what the items are
-  int enum_id = -1;                   // Enum, or List of Enum
+  ListOf of = ListOf::None;  // List: what the items are
+  int enum_id = -1;          // Enum, or List of Enum
   std::optional<double> min, max;
   bool min_exclusive = false, max_exclusive = false;
   std::string unit, description, unknown_means;
@@ -46,7 +46,7 @@ struct FieldDef {
 
 struct Schema {
   std::vector<EnumDef> enums;
-  std::vector<FieldDef> fields;   // slot = index
+  std::vector<FieldDef> fields;  // slot = index
   int record_id_slot = -1;
   std::vector<std::string> groups;  // first segments of dotted paths ("primary", ...)
 

@@ -220,8 +220,7 @@ void prepass(std::string_view text, size_t bom, const YamlLimits& limits, std::v
   auto flag = [&](size_t at, std::string message) {
     if (line_flagged) return;
     line_flagged = true;
-    errors.push_back(
-        {line0, static_cast<uint32_t>(at - line_start), static_cast<uint32_t>(at), std::move(message)});
+    errors.push_back({line0, static_cast<uint32_t>(at - line_start), static_cast<uint32_t>(at), std::move(message)});
   };
   auto end_line = [&](size_t end) {  // end: one past the line's last content byte
     std::string_view content = text.substr(line_start, end - line_start);
@@ -232,8 +231,7 @@ void prepass(std::string_view text, size_t bom, const YamlLimits& limits, std::v
     }
     int tab = indent.check(content);
     if (tab >= 0) {
-      errors.push_back(
-          {line0, static_cast<uint32_t>(tab), static_cast<uint32_t>(line_start + tab), kTabsMsg});
+      errors.push_back({line0, static_cast<uint32_t>(tab), static_cast<uint32_t>(line_start + tab), kTabsMsg});
     }
   };
 
@@ -314,9 +312,8 @@ class Builder final : public YAML::EventHandler {
     if (documents_++ == 0) return;
     size_t off = std::min(static_cast<size_t>(std::max(mark.pos, 0)), src_.norm.size());
     bool marker = src_.norm.substr(off, 3) == "---" || src_.byte(off) == '%';
-    throw Stop{src_.at(off),
-               marker ? std::string(kOneDocMsg)
-                      : std::string(kOneDocMsg) + ": unexpected text after the end of the document"};
+    throw Stop{src_.at(off), marker ? std::string(kOneDocMsg)
+                                    : std::string(kOneDocMsg) + ": unexpected text after the end of the document"};
   }
   void OnDocumentEnd() override {}
 
@@ -416,9 +413,9 @@ class Builder final : public YAML::EventHandler {
     uint32_t key = 0;   // Mapping: key waiting for its value
     bool is_map = false;
     bool expect_key = true;
-    bool block_map = false;      // Mapping written in block style (not `{...}`, not `[k: v]`)
-    char open = 0;               // '[' or '{' for flow collections written with brackets
-    std::vector<uint32_t> keys;  // Mapping: key nodes so far
+    bool block_map = false;                                // Mapping written in block style (not `{...}`, not `[k: v]`)
+    char open = 0;                                         // '[' or '{' for flow collections written with brackets
+    std::vector<uint32_t> keys;                            // Mapping: key nodes so far
     std::unordered_map<std::string_view, uint32_t> index;  // Mapping: built past kLinearKeyScan
   };
 
@@ -490,8 +487,7 @@ class Builder final : public YAML::EventHandler {
       len = 4;
     }
     if (len == 0) return 0;
-    if (len < rest.size() && std::string_view(" \t\n,]}:#").find(rest[len]) == std::string_view::npos)
-      return 0;
+    if (len < rest.size() && std::string_view(" \t\n,]}:#").find(rest[len]) == std::string_view::npos) return 0;
     return len;
   }
 
@@ -526,7 +522,7 @@ class Builder final : public YAML::EventHandler {
   void block_position(size_t header, const std::string& value, DocNode& n) const {
     size_t leading = value.find_first_not_of('\n');
     if (leading == std::string::npos) return;  // empty scalar: keep the header's position
-    size_t extra = 0;  // spaces beyond the content indentation on the first content line
+    size_t extra = 0;                          // spaces beyond the content indentation on the first content line
     while (leading + extra < value.size() && value[leading + extra] == ' ') ++extra;
     std::string_view norm = src_.norm;
     size_t nl = norm.find('\n', header);
@@ -671,7 +667,9 @@ class Builder final : public YAML::EventHandler {
 // ---------------------------------------------------------------------------------------
 // Mapping yaml-cpp's exceptions to our wording
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 bool is_one_of(const std::string& s, std::initializer_list<const char*> prefixes) {
   for (const char* p : prefixes) {
@@ -752,8 +750,7 @@ std::pair<Pos, std::string> map_yaml_error(const YAML::Exception& e, const Sourc
   if (m == M::CHAR_IN_SCALAR) return {pos, "unexpected character in a scalar"};
   if (m == M::SINGLE_QUOTED_CHAR) return {pos, "invalid character in a single-quoted string"};
   if (m == M::FLOW_END) return {pos, "unexpected closing bracket"};
-  if (m == M::BLOCK_ENTRY)
-    return {pos, "unexpected '-' (a sequence item is not allowed here; check the indentation)"};
+  if (m == M::BLOCK_ENTRY) return {pos, "unexpected '-' (a sequence item is not allowed here; check the indentation)"};
   if (m == M::MAP_KEY) return {pos, "unexpected '?' (a mapping key is not allowed here)"};
   if (m == M::UNKNOWN_TOKEN) return {pos, "unexpected character"};
   if (is_one_of(m, {M::INVALID_ESCAPE, M::INVALID_HEX, M::INVALID_UNICODE})) {
@@ -761,17 +758,16 @@ std::pair<Pos, std::string> map_yaml_error(const YAML::Exception& e, const Sourc
   }
   if (m == M::CHAR_IN_BLOCK) return {pos, "unexpected text after a block scalar indicator ('|' or '>')"};
   if (m == M::ZERO_INDENT_IN_BLOCK) return {pos, "block scalar indentation indicator must be 1 to 9"};
-  if (is_one_of(m, {M::ALIAS_NOT_FOUND, M::ANCHOR_NOT_FOUND, M::CHAR_IN_ALIAS, M::CHAR_IN_ANCHOR,
-                    M::MULTIPLE_ANCHORS, M::MULTIPLE_ALIASES, M::ALIAS_CONTENT, M::UNKNOWN_ANCHOR,
-                    M::INVALID_ANCHOR, M::INVALID_ALIAS})) {
+  if (is_one_of(m, {M::ALIAS_NOT_FOUND, M::ANCHOR_NOT_FOUND, M::CHAR_IN_ALIAS, M::CHAR_IN_ANCHOR, M::MULTIPLE_ANCHORS,
+                    M::MULTIPLE_ALIASES, M::ALIAS_CONTENT, M::UNKNOWN_ANCHOR, M::INVALID_ANCHOR, M::INVALID_ALIAS})) {
     return {pos, kAnchorsMsg};
   }
   if (is_one_of(m, {M::MULTIPLE_TAGS, M::TAG_WITH_NO_SUFFIX, M::END_OF_VERBATIM_TAG, M::CHAR_IN_TAG_HANDLE,
                     M::INVALID_TAG})) {
     return {pos, kTagsMsg};
   }
-  if (is_one_of(m, {M::YAML_DIRECTIVE_ARGS, M::YAML_VERSION, M::YAML_MAJOR_VERSION,
-                    M::REPEATED_YAML_DIRECTIVE, M::TAG_DIRECTIVE_ARGS, M::REPEATED_TAG_DIRECTIVE})) {
+  if (is_one_of(m, {M::YAML_DIRECTIVE_ARGS, M::YAML_VERSION, M::YAML_MAJOR_VERSION, M::REPEATED_YAML_DIRECTIVE,
+                    M::TAG_DIRECTIVE_ARGS, M::REPEATED_TAG_DIRECTIVE})) {
     return {pos, "invalid %YAML or %TAG directive"};
   }
   return {pos, "invalid YAML syntax (" + m + ")"};
@@ -803,8 +799,7 @@ void report(Diagnostics& diags, std::string_view file, Pos pos, const char* mess
 
 }  // namespace
 
-bool read_yaml(std::string_view file, std::string_view text, const YamlLimits& limits, Doc& out,
-               Diagnostics& diags) {
+bool read_yaml(std::string_view file, std::string_view text, const YamlLimits& limits, Doc& out, Diagnostics& diags) {
   out.clear();
   const size_t errors_before = diags.error_count();
   SourceMap src;

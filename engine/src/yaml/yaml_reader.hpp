@@ -41,7 +41,6 @@ struct YamlLimits {
 // (exact for Literal; Folded joins lines so only its first line maps exactly).
 //
 // Does not register `text` with diags (callers call diags.add_source themselves).
-bool read_yaml(std::string_view file, std::string_view text, const YamlLimits& limits, Doc& out,
-               Diagnostics& diags);
+bool read_yaml(std::string_view file, std::string_view text, const YamlLimits& limits, Doc& out, Diagnostics& diags);
 
 }  // namespace oligoscreen::detail

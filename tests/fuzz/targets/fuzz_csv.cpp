@@ -92,8 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<PatientWarning> warnings;
   std::string out;
   uint32_t record = 0;
-  auto on_record = [&](const std::vector<std::string_view>& cells, const std::vector<CsvCellPos>& pos,
-                       uint32_t line) {
+  auto on_record = [&](const std::vector<std::string_view>& cells, const std::vector<CsvCellPos>& pos, uint32_t line) {
     if (!have_header) {
       have_header = true;
       InputError err;
