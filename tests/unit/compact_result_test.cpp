@@ -72,6 +72,38 @@ std::string generic(const CaseResult& r, const RenderOptions& ro) {
   return s;
 }
 
+// The results of `rs` rendered one after the other into one buffer with splices (as a batch
+// chunk holds them), then joined: "prefix" and each result's bytes. Every splice must point
+// into `f`'s joined evidence members or its closing fragment; `splices` counts them.
+std::string spliced(const RuleSetModel& m, const ResultFragments& f, const std::vector<const CaseResult*>& rs,
+                    const RenderOptions& ro, size_t* splices = nullptr) {
+  std::string out = "prefix";
+  std::vector<OutSplice> sp;
+  for (const CaseResult* r : rs) {
+    if (r->ok) {
+      render_result_compact_spliced(m, f, r->patient, r->assessment, ro, out, sp);
+    } else {
+      render_error_json(m, r->patient.has_id ? &r->patient.id : nullptr, 3, r->first_line, r->errors, ro, out);
+    }
+  }
+  auto within = [](const OutSplice& s, const std::string& in) {
+    return s.p >= in.data() && s.p + s.n <= in.data() + in.size();
+  };
+  for (const OutSplice& s : sp) {
+    EXPECT_GE(s.n, kMinSplice);
+    EXPECT_TRUE(within(s, f.members_joined) || within(s, f.evidence_close));
+  }
+  if (splices != nullptr) *splices += sp.size();
+  std::vector<std::string_view> pieces;
+  spliced_pieces(out, sp, pieces);
+  std::string joined;
+  for (std::string_view piece : pieces) {
+    EXPECT_FALSE(piece.empty());
+    joined += piece;
+  }
+  return joined;
+}
+
 void expect_valid_json(const std::string& s) {
   Doc doc;
   JsonError err;
@@ -122,6 +154,43 @@ TEST(CompactResult, EqualsGenericRendererForEveryCase) {
   EXPECT_GT(errors, 0U);
 }
 
+// The batch writes results as a buffer of the per-record bytes plus splices into the fragments
+// (the evidence runs, the closing notice and provenance): joined, a chunk of results (and error
+// results between them) must be the generic bytes, for every case, option and source, with
+// fragments owned by the caller as the batch owns them.
+TEST(CompactResult, SplicedChunksEqualTheGenericRenderer) {
+  const RuleSetModel& m = model();
+  const ResultFragments owned = make_result_fragments(m);
+  size_t splices = 0, results = 0;
+  for (bool what_if : {false, true}) {
+    for (bool explain : {false, true}) {
+      auto cases = all_cases(what_if, explain);
+      RenderOptions ro;
+      ro.what_if = what_if;
+      ro.explain = explain;
+      for (const char* source : {"", "registry \"2\".jsonl"}) {
+        ro.source = source;
+        // Each case alone, then chunks of up to 7 consecutive cases.
+        for (const auto& r : cases) {
+          ASSERT_EQ(spliced(m, owned, {r.get()}, ro, &splices), generic(*r, ro)) << r->patient.id;
+          results += r->ok ? 1 : 0;
+        }
+        for (size_t at = 0; at < cases.size(); at += 7) {
+          std::vector<const CaseResult*> chunk;
+          std::string expected = "prefix";
+          for (size_t k = at; k < cases.size() && k < at + 7; ++k) {
+            chunk.push_back(cases[k].get());
+            expected += generic(*cases[k], ro).substr(6);
+          }
+          ASSERT_EQ(spliced(m, owned, chunk, ro, &splices), expected) << at;
+        }
+      }
+    }
+  }
+  EXPECT_GT(results, 400U);
+  EXPECT_GT(splices, results);  // at least the closing fragment of each result, and runs
+}
+
 TEST(CompactResult, HostileTextInEveryPerRecordString) {
   auto cases = all_cases(true, false);
   const RuleSetModel& m = model();
@@ -160,6 +229,7 @@ TEST(CompactResult, HostileTextInEveryPerRecordString) {
       ro.what_if = what_if;
       const std::string c = compact(*r, ro);
       ASSERT_EQ(c, generic(*r, ro)) << i;
+      ASSERT_EQ(spliced(m, result_fragments(m), {r.get()}, ro), c) << i;
       expect_valid_json(c);
     }
   }
@@ -269,6 +339,7 @@ TEST(CompactResult, EvidenceRunsForEveryKindOfCitedList) {
       std::string with = "prefix";
       render_result_compact_with(m, result_fragments(m), r.patient, r.assessment, ro, with);
       ASSERT_EQ(with, g) << checked;
+      ASSERT_EQ(spliced(m, result_fragments(m), {&r}, ro), g) << checked;
       ++checked;
     }
   }

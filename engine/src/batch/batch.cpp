@@ -161,12 +161,21 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
 
   // Writing state: touched only by the thread that set pl.writing.
   IdSet ids;
+  std::vector<std::string_view> pieces;
   bool failed = false;
   BatchProgress pr;
   pr.bytes_total = bytes_total;
   auto write_chunk = [&](Chunk* c) {
     if (!failed) {
-      if (!c->out.empty() && !sink.write(c->out)) {
+      bool ok = true;
+      if (!c->splices.empty()) {
+        pieces.clear();
+        spliced_pieces(c->out, c->splices, pieces);
+        ok = sink.write_pieces(pieces.data(), pieces.size());
+      } else if (!c->out.empty()) {
+        ok = sink.write(c->out);
+      }
+      if (!ok) {
         failed = true;
         st.write_failed = true;
         st.write_error = sink.error();
@@ -232,8 +241,12 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
     pl.writing = false;
   };
 
+  // Shared by the workers and read only: a chunk's splices point into them until it is written,
+  // which may be after the thread that screened it has ended.
+  const ResultFragments fragments =
+      opt.output_format == BatchOutputFormat::Jsonl ? make_result_fragments(m) : ResultFragments{};
   auto work = [&](unsigned me) {
-    ChunkWorker worker(m, opt);
+    ChunkWorker worker(m, opt, &fragments);
     while (Chunk* c = take(me)) {
       worker.run(*c, sources[c->file]);
       finish(c);

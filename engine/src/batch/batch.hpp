@@ -49,6 +49,14 @@ class OutputSink {
  public:
   virtual ~OutputSink() = default;
   virtual bool write(std::string_view data) = 0;
+  // The pieces one after the other: the same as write() of each in turn, which is what this
+  // default does.
+  virtual bool write_pieces(const std::string_view* pieces, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (!write(pieces[i])) return false;
+    }
+    return true;
+  }
   [[nodiscard]] virtual std::string error() const = 0;
 };
 

@@ -10,6 +10,7 @@
 
 #include "patient/csv_reader.hpp"
 #include "patient/patient.hpp"
+#include "result/compact_result.hpp"
 
 namespace oligoscreen::detail {
 
@@ -51,7 +52,10 @@ struct alignas(128) Chunk {
   uint64_t blank_lines = 0;  // blank lines skipped while filling this chunk
 
   // Filled by the worker.
+  // The output: `out` with `splices` (constant stretches of the batch's result fragments)
+  // inserted at their offsets.
   std::string out;
+  std::vector<OutSplice> splices;
   std::vector<RecordInfo> info;
   std::string ids;              // ids and error kinds of RecordInfo
   std::vector<uint32_t> codes;  // per result, one code per output (results only, in order)
@@ -67,6 +71,7 @@ struct alignas(128) Chunk {
     last_of_file = false;
     blank_lines = 0;
     out.clear();
+    splices.clear();
     info.clear();
     ids.clear();
     codes.clear();

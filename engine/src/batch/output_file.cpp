@@ -1,6 +1,7 @@
 #include "batch/output_file.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +13,9 @@ namespace oligoscreen::detail {
 
 namespace {
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_text(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
 
 bool same_file(const struct stat& a, const std::string& input) {
   struct stat b {};
@@ -22,7 +25,9 @@ bool same_file(const struct stat& a, const std::string& input) {
 
 }  // namespace
 
-FileSink::~FileSink() { abort(); }
+FileSink::~FileSink() {
+  abort();
+}
 
 bool FileSink::open(const std::string& path, const std::vector<std::string>& inputs, std::string& error) {
   path_ = path;
@@ -91,6 +96,41 @@ bool FileSink::write(std::string_view data) {
     }
     p += n;
     left -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool FileSink::write_pieces(const std::string_view* pieces, size_t n) {
+  if (failed_ || fd_ < 0) return false;
+  constexpr size_t kMaxIov = IOV_MAX;
+  while (n > 0) {
+    const size_t k = n < kMaxIov ? n : kMaxIov;
+    iov_.resize(k);
+    for (size_t i = 0; i < k; ++i) iov_[i] = iovec{const_cast<char*>(pieces[i].data()), pieces[i].size()};
+    pieces += k;
+    n -= k;
+    iovec* v = iov_.data();
+    size_t left = k;
+    while (left > 0) {
+      ssize_t w = ::writev(fd_, v, static_cast<int>(left));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        error_ = errno_text("write failed");
+        failed_ = true;
+        return false;
+      }
+      // Past the pieces written whole, then into the first one written in part.
+      auto done = static_cast<size_t>(w);
+      while (left > 0 && done >= v->iov_len) {
+        done -= v->iov_len;
+        ++v;
+        --left;
+      }
+      if (left > 0) {
+        v->iov_base = static_cast<char*>(v->iov_base) + done;
+        v->iov_len -= done;
+      }
+    }
   }
   return true;
 }

@@ -10,6 +10,8 @@
 //  - a replaced regular file keeps its permission bits; a new one gets 0666 & ~umask.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,8 @@ class FileSink : public OutputSink {
   // `path` empty or "-": standard output. False with `error` set on failure.
   bool open(const std::string& path, const std::vector<std::string>& inputs, std::string& error);
   bool write(std::string_view data) override;
+  // With writev(2), up to IOV_MAX pieces per call.
+  bool write_pieces(const std::string_view* pieces, size_t n) override;
   [[nodiscard]] std::string error() const override { return error_; }
   // Makes the output final: fsync + rename for a temporary file. False with error() on failure
   // (then nothing was renamed and the temporary file is gone).
@@ -41,6 +45,7 @@ class FileSink : public OutputSink {
   bool own_ = false;
   bool failed_ = false;
   std::string path_, temp_, error_;
+  std::vector<struct iovec> iov_;
 };
 
 }  // namespace oligoscreen::detail

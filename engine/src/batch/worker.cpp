@@ -18,8 +18,8 @@ uint64_t batch_id_hash(std::string_view id) {
   return h;
 }
 
-ChunkWorker::ChunkWorker(const RuleSetModel& m, const BatchOptions& opt)
-    : m_(m), opt_(opt), splitter_(opt.max_record_bytes), csv_(m) {
+ChunkWorker::ChunkWorker(const RuleSetModel& m, const BatchOptions& opt, const ResultFragments* fragments)
+    : m_(m), opt_(opt), splitter_(opt.max_record_bytes), csv_(m), fragments_(fragments) {
   copt_.strict = opt.strict;
   copt_.explain = opt.explain;
   copt_.what_if = opt.what_if;
@@ -101,7 +101,7 @@ void ChunkWorker::emit(Chunk& c, const RawRecord& r) {
 
   if (opt_.output_format == BatchOutputFormat::Jsonl) {
     if (cr_.ok) {
-      render_result_compact_with(m_, *fragments_, cr_.patient, cr_.assessment, ro_, c.out);
+      render_result_compact_spliced(m_, *fragments_, cr_.patient, cr_.assessment, ro_, c.out, c.splices);
     } else {
       render_error_json(m_, id, static_cast<uint32_t>(r.record), r.line, cr_.errors, ro_, c.out);
     }
@@ -118,11 +118,7 @@ void ChunkWorker::reserve_output(Chunk& c, uint64_t bytes, uint64_t records) {
 
 void ChunkWorker::run(Chunk& c, const std::string& source) {
   ro_.source = source;
-  if (opt_.output_format == BatchOutputFormat::Csv) {
-    csv_.set_source(source);
-  } else {
-    fragments_ = &result_fragments(m_);
-  }
+  if (opt_.output_format == BatchOutputFormat::Csv) csv_.set_source(source);
   const size_t out_start = c.out.size();
   if (out_records_ != 0) reserve_output(c, out_bytes_, out_records_);
   for (const RawRecord& r : c.records) {

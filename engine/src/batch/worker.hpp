@@ -19,9 +19,11 @@ namespace oligoscreen::detail {
 
 class ChunkWorker {
  public:
-  ChunkWorker(const RuleSetModel& m, const BatchOptions& opt);
+  // `fragments`: m's result fragments (JSON Lines output), which must outlive the writing of
+  // every chunk this worker screens: a chunk's splices point into them.
+  ChunkWorker(const RuleSetModel& m, const BatchOptions& opt, const ResultFragments* fragments);
 
-  // Screens every record of `c` into c.out / c.info / c.ids / c.codes. `source` is the
+  // Screens every record of `c` into c.out / c.splices / c.info / c.ids / c.codes. `source` is the
   // value of the "source" key (empty: none). Never touches c.done: the pipeline sets it under
   // its lock, since a chunk seen done is written, reset and refilled at once.
   void run(Chunk& c, const std::string& source);
@@ -43,9 +45,9 @@ class ChunkWorker {
   CsvSplitter splitter_;
   std::vector<std::string_view> cells_;
   CsvRowWriter csv_;
-  DirectReadCache direct_cache_;                // for m_.schema, which outlives the worker
-  const ResultFragments* fragments_ = nullptr;  // this thread's, looked up per chunk
-  uint64_t out_bytes_ = 0;                      // output written so far, for reserve_output()
+  DirectReadCache direct_cache_;  // for m_.schema, which outlives the worker
+  const ResultFragments* fragments_;
+  uint64_t out_bytes_ = 0;  // output written so far, for reserve_output()
   uint64_t out_records_ = 0;
   static constexpr uint64_t kMaxReserve = 32u << 20;
 };

@@ -112,7 +112,8 @@ void outputs(const RuleSetModel& m, const ResultFragments& f, const Assessment& 
 // The members of the `evidence` object for `cited`: each run of consecutive ids as one block
 // of members_joined (the list is sorted, and then has a few runs; any order is written
 // correctly).
-void evidence_members(const ResultFragments& f, const std::vector<uint32_t>& cited, std::string& out) {
+void evidence_members(const ResultFragments& f, const std::vector<uint32_t>& cited, std::string& out,
+                      std::vector<OutSplice>* splices) {
   const char* joined = f.members_joined.data();
   const size_t* at = f.members_at.data();
   const size_t n = cited.size();
@@ -121,7 +122,13 @@ void evidence_members(const ResultFragments& f, const std::vector<uint32_t>& cit
     const uint32_t first = cited[i];
     uint32_t last = first;
     for (++i; i < n && cited[i] == last + 1; ++i) ++last;
-    append_block(out, joined + at[first] + skip, at[last + 1] - at[first] - skip);
+    const char* block = joined + at[first] + skip;
+    const size_t len = at[last + 1] - at[first] - skip;
+    if (splices != nullptr && len >= kMinSplice) {
+      splices->push_back(OutSplice{out.size(), block, len});
+    } else {
+      append_block(out, block, len);
+    }
     skip = 0;
   }
 }
@@ -205,10 +212,17 @@ void source_member(const RenderOptions& opt, std::string& out) {
   out += '"';
 }
 
-}  // namespace
+// The fragment `s`, last in the result: a splice when `splices` is given and it is long enough.
+void close_with(const std::string& s, std::string& out, std::vector<OutSplice>* splices) {
+  if (splices != nullptr && s.size() >= kMinSplice) {
+    splices->push_back(OutSplice{out.size(), s.data(), s.size()});
+  } else {
+    put(out, s);
+  }
+}
 
-void render_result_compact_with(const RuleSetModel& m, const ResultFragments& f, const Patient& p, const Assessment& a,
-                                const RenderOptions& opt, std::string& out) {
+void render(const RuleSetModel& m, const ResultFragments& f, const Patient& p, const Assessment& a,
+            const RenderOptions& opt, std::string& out, std::vector<OutSplice>* splices) {
   lit(out, "{\"id\":\"");
   append_json_string_body(out, p.id);
   out += '"';
@@ -216,8 +230,8 @@ void render_result_compact_with(const RuleSetModel& m, const ResultFragments& f,
   outputs(m, f, a, out);
   if (a.missing.empty() && a.warnings.empty() && !opt.explain) {
     put(out, f.after_outputs_to_evidence);
-    evidence_members(f, a.cited, out);
-    put(out, f.evidence_close);
+    evidence_members(f, a.cited, out, splices);
+    close_with(f.evidence_close, out, splices);
     return;
   }
   if (a.missing.empty() && a.warnings.empty()) {
@@ -235,8 +249,32 @@ void render_result_compact_with(const RuleSetModel& m, const ResultFragments& f,
     write_trace_json(m, p, a, w);
   }
   lit(out, ",\"evidence\":{");
-  evidence_members(f, a.cited, out);
-  put(out, f.evidence_close);
+  evidence_members(f, a.cited, out, splices);
+  close_with(f.evidence_close, out, splices);
+}
+
+}  // namespace
+
+void render_result_compact_with(const RuleSetModel& m, const ResultFragments& f, const Patient& p, const Assessment& a,
+                                const RenderOptions& opt, std::string& out) {
+  render(m, f, p, a, opt, out, nullptr);
+}
+
+void render_result_compact_spliced(const RuleSetModel& m, const ResultFragments& f, const Patient& p,
+                                   const Assessment& a, const RenderOptions& opt, std::string& out,
+                                   std::vector<OutSplice>& splices) {
+  render(m, f, p, a, opt, out, &splices);
+}
+
+void spliced_pieces(std::string_view out, const std::vector<OutSplice>& splices,
+                    std::vector<std::string_view>& pieces) {
+  size_t from = 0;
+  for (const OutSplice& s : splices) {
+    if (s.at > from) pieces.push_back(out.substr(from, s.at - from));
+    if (s.n != 0) pieces.emplace_back(s.p, s.n);
+    from = s.at;
+  }
+  if (out.size() > from) pieces.push_back(out.substr(from));
 }
 
 void render_result_compact(const RuleSetModel& m, const Patient& p, const Assessment& a, const RenderOptions& opt,

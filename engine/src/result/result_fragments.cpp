@@ -125,6 +125,14 @@ const ResultFragments& result_fragments(const RuleSetModel& m) {
   return f;
 }
 
+ResultFragments make_result_fragments(const RuleSetModel& m) {
+  ResultFragments f;
+  build(m, f);
+  f.model = &m;
+  f.sha256 = m.sha256;
+  return f;
+}
+
 const std::string* reason_fragment(const RuleSetModel& m, const ResultFragments& f, const ReasonOut& r) {
   if (r.def) {
     if (r.output >= m.outputs.size()) return nullptr;

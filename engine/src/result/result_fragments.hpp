@@ -50,6 +50,9 @@ struct ResultFragments {
 // of the last model it rendered; a model is never modified after load, so no locking.
 const ResultFragments& result_fragments(const RuleSetModel& m);
 
+// The fragments of `m`, owned by the caller (for splices that must outlive a thread).
+ResultFragments make_result_fragments(const RuleSetModel& m);
+
 // The ',{…}' fragment of `r`, or null when `r` is not one of the model's own reasons, notes
 // or presumptions.
 const std::string* reason_fragment(const RuleSetModel& m, const ResultFragments& f, const ReasonOut& r);
