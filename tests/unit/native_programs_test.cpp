@@ -140,6 +140,46 @@ TEST(NativePrograms, ARuleSetWithOtherInstructionsGetsNone) {
   EXPECT_NE(native_fingerprint(m->fast_ops), native_fingerprint(bundled->fast_ops));
 }
 
+// A translation reading a definition calls the translation of that definition's program
+// (Evaluator::def_native): the fingerprint covers where each definition's program lies, and
+// its kind and type, so a rule set with the same instructions but other definitions gets none.
+TEST(NativePrograms, TheFingerprintCoversTheDefinitionsPrograms) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  const uint64_t bundled = native_fingerprint(*m);
+  EXPECT_NE(bundled, native_fingerprint(m->fast_ops));
+  uint32_t moved = 0;
+  for (size_t i = 0; i < m->def_hot.size(); ++i) {
+    RuleSetModel::DefHot& def = m->def_hot[i];
+    if (def.root == kNone || m->hot[def.root].prog_len < 2) continue;
+    const RuleSetModel::DefHot kept = def;
+    def.type = def.type == Type::Bool ? Type::Number : Type::Bool;
+    EXPECT_NE(native_fingerprint(*m), bundled) << "type of definition " << i;
+    def = kept;
+    HotNode& root = m->hot[def.root];
+    ++root.prog_first;
+    EXPECT_NE(native_fingerprint(*m), bundled) << "program of definition " << i;
+    --root.prog_first;
+    ++moved;
+  }
+  EXPECT_GT(moved, 5U);
+  EXPECT_EQ(native_fingerprint(*m), bundled);
+}
+
+#ifdef OLIGOSCREEN_NATIVE_PROGRAMS_BUILT
+// The translations of the bundled rule set evaluate the definitions they read through the
+// definitions' own translated programs (the shortcut AgreeWithTheInterpreterOnEveryRuleTestPatient
+// checks against the interpreter, which goes through Evaluator::def).
+TEST(NativeCodegen, DefinitionsAreReadThroughTheirTranslatedPrograms) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  const std::string code = generate_native_programs(*m);
+  EXPECT_NE(code.find("NativeAccess::def_native(ev, "), std::string::npos);
+}
+#endif
+
 TEST(NativeCodegen, TranslatesEveryProgramOfTheBundledRuleSet) {
   Diagnostics d;
   auto m = load_embedded_rules(d);

@@ -684,6 +684,20 @@ Value Evaluator::def(uint32_t d) {
   return memo(d, eval(def.root));
 }
 
+const Value& Evaluator::def_native(uint32_t d, bool (*native)(Evaluator&, double&)) {
+  if (s_.verify_fast || s_.verify_native) {  // tests: def() compares the tiers
+    def(d);
+    return s_.cache[d];
+  }
+  double x;
+  Value& cached = s_.cache[d];
+  if (native(*this, x) && program_value(m_.def_hot[d], x, cached)) {
+    s_.done[d] = s_.generation;
+    return cached;
+  }
+  return memo(d, eval(m_.def_hot[d].root));
+}
+
 // Known answers lead along one path, followed here in a loop; from the first answer that is
 // not known, tree_step takes both branches (recursively).
 Value Evaluator::tree(uint32_t t) {

@@ -129,6 +129,10 @@ class Evaluator {
   bool run_ops(uint32_t first, double& out);
   bool interpret(uint32_t first, double& out);
   bool run_native_checked(bool (*native)(Evaluator&, double&), uint32_t first, double& out);
+  // def(d) for a fact or criterion that is not memoized and whose compiled program (of more
+  // than one instruction) has the native translation `native`: the same value and side
+  // effects, without def()'s dispatch. The memo entry is returned.
+  const Value& def_native(uint32_t d, bool (*native)(Evaluator&, double&));
   int32_t plus_months(int32_t day, int32_t months);  // add_months_day through s_.month_sums and the table
   // Memoizes a compiled fact's or criterion's program result `x` as a value of its type;
   // false (nothing stored) for a type programs do not produce.

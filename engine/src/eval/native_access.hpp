@@ -14,6 +14,9 @@ struct NativeAccess {
   static EvalState& state(Evaluator& ev) { return ev.s_; }
   static int32_t plus_months(Evaluator& ev, int32_t day, int32_t months) { return ev.plus_months(day, months); }
   static bool may_skip(Evaluator& ev, uint64_t mask) { return ev.may_skip(mask); }
+  static const Value& def_native(Evaluator& ev, uint32_t d, bool (*native)(Evaluator&, double&)) {
+    return ev.def_native(d, native);
+  }
 };
 
 }  // namespace oligoscreen::detail

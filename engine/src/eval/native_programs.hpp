@@ -21,7 +21,7 @@ struct RuleSetModel;
 using NativeProgram = bool (*)(Evaluator& ev, double& out);
 
 struct NativeProgramTable {
-  uint64_t fingerprint = 0;  // of the instructions (native_fingerprint)
+  uint64_t fingerprint = 0;  // of the instructions and definitions (native_fingerprint(m))
   uint32_t op_count = 0;     // fast_ops.size() they were generated from
   struct Entry {
     uint32_t first;  // the program's first instruction in fast_ops
@@ -36,6 +36,10 @@ const NativeProgramTable& native_program_table();
 
 // FNV-1a over every byte of every instruction.
 uint64_t native_fingerprint(const std::vector<FastOp>& ops);
+// The instructions' fingerprint, continued over what the translations take from the rule set
+// besides them: per definition, its kind, type and its program's place in the instructions
+// (a translation evaluates a definition it reads through that program's translation).
+uint64_t native_fingerprint(const RuleSetModel& m);
 
 // Sets m.native_programs from native_program_table() when the fingerprints agree (else
 // leaves it empty); called once the rule set's programs are compiled.
