@@ -28,6 +28,7 @@ struct ShapeKey {
   uint32_t mask = 0;                       // the low len bits
   uint32_t field = 0;                      // a leaf: its field; a group: the field the lookup returned
   uint32_t scope = SchemaIndex::kNoScope;  // a group: the scope of its mapping; a leaf: kNoScope
+  bool scalar = false;                     // a leaf whose field is neither a List nor the record id
 };
 
 // An enum text met (exact bytes and the closing quote) and the value index enum_value gave it.
@@ -591,11 +592,14 @@ class DirectReader {
       static_assert(ShapeKey::kMaxBytes == 32);
       const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
       const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
-      for (; k != last; ++k) {
+      for (; k != last; ++k) {  // the first 16 bytes, then (keys of more) the rest
         const auto* b = reinterpret_cast<const __m128i*>(k->bytes.data());
-        const auto same = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, _mm_load_si128(b)))) |
-                          (static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, _mm_load_si128(b + 1)))) << 16);
-        if ((same & k->mask) == k->mask) return k;
+        const uint32_t mask = k->mask;
+        const auto same_lo = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, _mm_load_si128(b))));
+        if ((same_lo & mask & 0xFFFFU) != (mask & 0xFFFFU)) continue;
+        if (mask <= 0xFFFFU) return k;
+        const auto same_hi = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, _mm_load_si128(b + 1))));
+        if (((same_hi << 16) & mask) == (mask & 0xFFFF0000U)) return k;
       }
       return last;
     }
@@ -620,7 +624,7 @@ class DirectReader {
       p = ws(p + e.len);
       if (p == end_) return nullptr;
       if (e.scope == SchemaIndex::kNoScope) {
-        p = field(schema_.fields[e.field], p);
+        p = e.scalar ? scalar_field(schema_.fields[e.field], p) : field(schema_.fields[e.field], p);
       } else if (*p == '{') {
         if (open_ >= max_depth_) return nullptr;
         ++open_;
@@ -669,6 +673,8 @@ class DirectReader {
         }
         k.field = log_[j].field;
         k.scope = log_[j].child;
+        const FieldDef& f = schema_.fields[k.field];
+        k.scalar = k.scope == SchemaIndex::kNoScope && f.type != FieldType::List && !f.record_id;
         seq.push_back(k);
       }
       if (ok && scope < shapes_->scopes.size()) merge(shapes_->scopes[scope], seq);
@@ -812,7 +818,7 @@ class DirectReader {
   // After a member or element: p past the ',' and whitespace (more follows), or past `close`
   // with `done` set.
   const char* next(const char* p, char close, bool& done) const {
-    if (p < end_ && *p == ',' && end_ - p > 1 && uc(p[1]) > ' ') return p + 1;  // compact
+    if (end_ - p > 1 && *p == ',' && uc(p[1]) > ' ') return p + 1;  // compact
     p = ws(p);
     if (p == end_) return nullptr;
     if (*p == close) {
@@ -928,17 +934,24 @@ class DirectReader {
       lists_[lists_seen_++] = f.slot;
       return p;
     }
-    Value val;
     std::string_view s;
-    p = scalar(f, p, val, s);
+    p = scalar(f, p, values_[f.slot], s);  // (on failure the record is read again or falls back)
     if (p == nullptr) return nullptr;
-    values_[f.slot] = val;
     value_pos_[f.slot] = at;
     if (f.record_id) {
       out_.id.assign(s);
       out_.has_id = true;
     }
     return p;
+  }
+
+  // field(f, p) for a field that is neither a List nor the record id.
+  [[gnu::always_inline]] const char* scalar_field(const FieldDef& f, const char* p) {
+    if (is_null(p)) return p + 4;
+    present_.set(f.slot);
+    value_pos_[f.slot] = pos(p);
+    std::string_view s;
+    return scalar(f, p, values_[f.slot], s);  // (on failure the record is read again)
   }
 
   // p at the '[' of a List of Enum: appends its items to items / item_pos (first: the index
@@ -1203,8 +1216,8 @@ class DirectReader {
   [[gnu::always_inline]] const char* subfield(const FieldDef& sf, const char* p, uint32_t at, bool& given) {
     if (is_null(p)) return p + 4;
     given = true;
-    const Pos vp = pos(p);
-    Value val;
+    scratch_.subs_pos.data()[at] = pos(p);
+    Value& val = scratch_.subs.data()[at];  // (on failure the caller clears the element)
     if (sf.type == FieldType::List) {
       if (*p != '[') return nullptr;
       uint32_t first = 0;
@@ -1212,14 +1225,10 @@ class DirectReader {
       p = enum_items(sf, p, scratch_.sub_items, scratch_.sub_pos, first, count);  // placed by record_list
       val = Value::list_of(nullptr, count, first);
       sub_lists_ = true;
-    } else {
-      std::string_view text;
-      p = scalar(sf, p, val, text);
+      return p;
     }
-    if (p == nullptr) return nullptr;
-    scratch_.subs[at] = val;
-    scratch_.subs_pos[at] = vp;
-    return p;
+    std::string_view text;
+    return scalar(sf, p, val, text);
   }
 
   const Schema& schema_;
