@@ -174,7 +174,11 @@ class Program {
           break;
         case FCode::AndJump:
         case FCode::OrJump:
-          ok = d >= 1 && next(target(pc + 1 + op.a), d, a.loops) && next(pc + 1, d - 1, a.loops);
+          ok = d >= 1 && next(target(pc + 1 + op.a), d, a.loops) && next(pc + 1, op.kind != 0 ? d : d - 1, a.loops);
+          if (ok && op.var != 0) ok = pc + 1 < end_ && ops_[pc + 1].code == FCode::DefB;
+          break;
+        case FCode::Join:
+          ok = d >= 2 && next(pc + 1, d - 1, a.loops);
           break;
         case FCode::DefInline:
           ok = next(target(pc + 1 + op.loop.len), d + 1, a.loops) && next(pc + 1, d, a.loops);
@@ -302,6 +306,11 @@ class Program {
       case FCode::Def:
         return def_value(op.a, a) + "    if (!fastop::take(*v, " + kind + ", " + push + ")) return false;\n";
       case FCode::DefB:
+        if (op.var != 0) {
+          return def_value(op.a, a) +
+                 "    if (v->kind != VKind::Bool) {\n      if (v->kind != VKind::Unknown) return false;\n      " +
+                 push + " = 0.5;\n    } else {\n  " + neg_push("v->b") + "    }\n";
+        }
         return def_value(op.a, a) + "    if (v->kind != VKind::Bool) return false;\n" + neg_push("v->b");
       case FCode::Const:
         return set_push(k);
@@ -449,18 +458,26 @@ class Program {
       case FCode::Jump:
         return "    goto p" + std::to_string(pc + 1 + op.a) + ";\n";
       case FCode::AndJump:
-      case FCode::OrJump:
-        return "    if (" + top + (op.code == FCode::AndJump ? " == 0" : " != 0") +
-               ") {\n      if (!NativeAccess::may_skip(ev, " + u64(op.mask) + ")) return false;\n      goto p" +
-               std::to_string(pc + 1 + op.a) + ";\n    }\n";
+      case FCode::OrJump: {
+        // y one definition read (var 1): evaluated as the general tier would, instead of bailing out.
+        std::string cannot_skip = "      return false;\n";
+        if (op.var != 0) cannot_skip = "    {\n" + def_value(ops_[pc + 1].a, a) + "    static_cast<void>(v);\n    }\n";
+        return "    if (" + top + (op.code == FCode::AndJump ? " == 0" : " == 1") +
+               ") {\n      if (!NativeAccess::may_skip(ev, " + u64(op.mask) + ")) {\n" + cannot_skip +
+               "      }\n      goto p" + std::to_string(pc + 1 + op.a) + ";\n    }\n";
+      }
+      case FCode::Join:
+        return "    " + below + " = " + (static_cast<Op>(op.kind) == Op::And ? "std::min(" : "std::max(") + below +
+               ", " + top + ");\n";
       case FCode::DefInline:
         return "    if (S.done[" + u32(op.a) + "] == S.generation) {\n      if (!fastop::take(S.cache[" + u32(op.a) +
                "], " + kind + ", " + push + ")) return false;\n      goto p" + std::to_string(pc + 1 + op.loop.len) +
                ";\n    }\n";
       case FCode::SetBit:
-        return "    if (" + top + " != 0) " + below + " += " + k + ";\n";
+        return "    if (" + top + " == 1) " + below + " += " + k + ";\n";
       case FCode::ExitIf:
-        return "    if (" + top + " != 0) {\n      out = " + k + ";\n      return true;\n    }\n";
+        return "    if (" + top + " != 0) {\n      if (" + top + " != 1) return false;\n      out = " + k +
+               ";\n      return true;\n    }\n";
       case FCode::Bail:
         return "    return false;\n";
       case FCode::ListEnum: {

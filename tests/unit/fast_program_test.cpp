@@ -51,6 +51,22 @@ const char* kCriteria = R"(criteria:
     title: A lung lesion, adult
     expr: any_lung and adult
     evidence: [trial2020]
+  lung_or_fit:
+    title: A lung lesion, or fit
+    expr: any_lung or fit
+    evidence: [trial2020]
+  fit_and_lung:
+    title: Fit, a lung lesion
+    expr: fit and any_lung
+    evidence: [trial2020]
+  fit_and_synchronous:
+    title: Fit, synchronous metastases
+    expr: fit and synchronous
+    evidence: [review2021]
+  unfit_or_synchronous:
+    title: Not fit, or synchronous metastases
+    expr: not fit or synchronous
+    evidence: [review2021]
   fit_adult_few:
     title: Fit, adult, 1 to 5 lesions
     expr: fit_and_adult and few_lesions
@@ -378,6 +394,82 @@ TEST_F(FastPrograms, InlinedDefinitionsKeepKleeneLogic) {
   EXPECT_EQ(value("fit_adult_few", "age: 60, ecog: 1, " + lesions), "true");
   EXPECT_EQ(value("fit_adult_few", "age: 60, " + lesions), "unknown");
   EXPECT_EQ(value("fit_adult_few", "age: 60, ecog: 4, lesions: []"), "false");
+}
+
+// A boolean definition read through its memo (`any_lung`, shared, with a loop) is 0.5 when
+// unknown, where only `and`/`or`/`not` lead from it to the program's value: Kleene logic
+// decides in the program (a Join after y when x may be unknown), and where the value stays
+// unknown the general tier evaluates the expression.
+TEST_F(FastPrograms, AnUnknownDefinitionTakesPartInKleeneLogic) {
+  auto ops = program("lung_or_fit");
+  ASSERT_EQ(ops.size(), 4U);  // DefB OrJump FieldCmpK Join
+  EXPECT_EQ(ops[0].code, FCode::DefB);
+  EXPECT_EQ(ops[0].var, 1U);
+  EXPECT_EQ(ops[1].code, FCode::OrJump);
+  EXPECT_EQ(ops[1].kind, 1U);
+  EXPECT_EQ(ops[3].code, FCode::Join);
+  // `fit and any_lung`: x is never unknown in the program: no Join; y one definition read.
+  ops = program("fit_and_lung");
+  ASSERT_EQ(ops.size(), 3U);
+  EXPECT_EQ(ops[1].code, FCode::AndJump);
+  EXPECT_EQ(ops[1].kind, 0U);
+  EXPECT_EQ(ops[1].var, 1U);
+  // The lesion list unknown: `any_lung` is unknown.
+  EXPECT_EQ(value("lung_or_fit", "age: 60, ecog: 1"), "true");
+  EXPECT_EQ(value("lung_or_fit", "age: 60, ecog: 3"), "unknown");
+  EXPECT_EQ(value("lung_and_fit", "age: 60, ecog: 1"), "unknown");
+  EXPECT_EQ(value("lung_and_fit", "age: 60, ecog: 3"), "false");
+  EXPECT_EQ(value("fit_and_lung", "age: 60, ecog: 3"), "false");
+  EXPECT_EQ(value("fit_and_lung", "age: 60, ecog: 1"), "unknown");
+  EXPECT_EQ(value("no_lung_unfit", "age: 60, ecog: 1"), "false");
+  EXPECT_EQ(value("no_lung_unfit", "age: 60, ecog: 3"), "unknown");
+  // Known lesions: the same values as before.
+  EXPECT_EQ(value("lung_or_fit", "ecog: 3, lesions: [{site: lung}]"), "true");
+  EXPECT_EQ(value("lung_or_fit", "ecog: 3, lesions: [{site: bone}]"), "false");
+  EXPECT_EQ(value("fit_and_lung", "ecog: 1, lesions: [{site: lung}]"), "true");
+}
+
+// A short-circuit that may not skip y (y reads an unknown field: the general tier records the
+// values it is compared with for the what-if analysis) evaluates y when y is one definition
+// read, as the general tier does, instead of bailing out: the same probes either way.
+TEST_F(FastPrograms, ADefinitionASkipWouldLeaveOutIsEvaluatedForItsProbes) {
+  for (const char* def : {"fit_and_synchronous", "unfit_or_synchronous"}) {
+    // x, the jump, DefB `synchronous` (four instructions, used twice: not inlined).
+    auto ops = program(def);
+    ASSERT_GE(ops.size(), 3U) << def;
+    EXPECT_EQ(ops[ops.size() - 2].var, 1U) << def;
+    EXPECT_EQ(ops.back().code, FCode::DefB) << def;
+  }
+  auto general = std::make_shared<RuleSetModel>(*m_);
+  for (HotNode& h : general->hot) h.prog_first = h.prog_len = 0;
+  for (const char* def : {"fit_and_synchronous", "unfit_or_synchronous"}) {
+    CaseResult r;
+    CaseOptions opt;
+    screen_case(*m_, "t.yaml", "{id: T, ecog: 3, primary: {diagnosed: 2024-01-15}}", CaseFormat::Yaml, opt, r);
+    ASSERT_TRUE(r.ok);
+    auto run = [&](const RuleSetModel& m, std::vector<Probe>& probes) {
+      EvalState s;
+      prepare_state(m, s);
+      s.record_probes = true;
+      Evaluator ev(m, r.patient, s);
+      const Value v = ev.def(static_cast<uint32_t>(m.find_def(def)));
+      probes = s.probes;
+      return v;
+    };
+    std::vector<Probe> fast, slow;
+    const Value a = run(*m_, fast);
+    const Value b = run(*general, slow);
+    ASSERT_EQ(a.kind, VKind::Bool) << def;
+    ASSERT_EQ(b.kind, VKind::Bool) << def;
+    EXPECT_EQ(a.b, b.b) << def;
+    ASSERT_EQ(fast.size(), slow.size()) << def;
+    ASSERT_FALSE(fast.empty()) << def;
+    for (size_t i = 0; i < fast.size(); ++i) {
+      EXPECT_EQ(fast[i].field, slow[i].field) << def;
+      EXPECT_EQ(fast[i].at, slow[i].at) << def;
+      EXPECT_EQ(fast[i].closed_upper, slow[i].closed_upper) << def;
+    }
+  }
 }
 
 }  // namespace

@@ -582,6 +582,7 @@ Value Evaluator::root(uint32_t node) {
   const HotNode& n = m_.hot[node];
   double x;
   if (n.prog_len == 0 || (n.type != Type::Bool && n.type != Type::Number) || !run(n, x)) return eval(node);
+  if (n.type == Type::Bool && x != 0 && x != 1) return eval(node);  // unknown (FCode::DefB)
   Value v = n.type == Type::Bool ? Value::boolean(x != 0) : Value::number(x);
   if (s_.verify_fast && !same_known(eval(node), v)) ++s_.fast_mismatches;
   return v;
@@ -590,10 +591,11 @@ Value Evaluator::root(uint32_t node) {
 namespace {
 
 // A compiled program's result `x` as a value of the definition's type; false for a type
-// programs do not produce.
+// programs do not produce, and for a boolean that is unknown (0.5, FCode::DefB).
 bool program_value(const RuleSetModel::DefHot& def, double x, Value& out) {
   switch (def.type) {
     case Type::Bool:
+      if (x != 0 && x != 1) return false;
       out = Value::boolean(x != 0);
       return true;
     case Type::Number:

@@ -72,8 +72,9 @@ class Evaluator {
   Value def(uint32_t d);
   // Every definition, in declaration order (the trace): the same values as def(d) for each d.
   void eval_all_defs();
-  // The conditions of `p` that are true (bit i: condition i), when every one of them is known
-  // (each then has the value expr() gives it); false when some is not, or there is no program.
+  // The conditions of `p` that are true (bit i: condition i), each as expr() gives it: a
+  // condition expr() finds unknown does not hold. False when the program bails out (some
+  // condition it cannot decide: the caller then takes expr() of each), or there is none.
   bool conditions(const ConditionsProgram& p, uint64_t& holds);
   Value eval(uint32_t node);
   Value expr(const ExprRef& e) { return e.present() ? root(e.root) : Value::unknown(); }

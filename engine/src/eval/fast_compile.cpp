@@ -24,7 +24,10 @@ class Compiler {
     ops_.clear();
     var_slots_.clear();
     depth_ = max_depth_ = loops_ = 0;
-    if (!emit(root) || max_depth_ > kFastStack) return false;
+    kleene_ = root < m_.hot.size() && m_.hot[root].type == Type::Bool;
+    const bool ok = emit(root);
+    kleene_ = false;
+    if (!ok || max_depth_ >= kFastStack) return false;  // one cell spare: a condition list's bit set
     out.insert(out.end(), ops_.begin(), ops_.end());
     out.push_back(make(FCode::End));
     return true;
@@ -135,15 +138,23 @@ class Compiler {
     return true;
   }
 
-  // `x and y` / `x or y`: the jump after x decides (FCode::AndJump); y's value is the result
-  // when it runs, so no instruction combines them.
+  // `x and y` / `x or y`: the jump after x skips y when x decides (FCode::AndJump). Else, when
+  // x may be an unknown 0.5 (it holds a DefB that gives one), x stays on the stack and a Join
+  // combines it with y (Kleene); otherwise x (1 for `and`, 0 for `or`) is popped and y is the
+  // value.
   bool short_circuit(const HotNode& n, FCode jump) {
+    const size_t from = ops_.size();
     if (!emit(n.a)) return false;
-    size_t at = ops_.size();
-    push(make(jump), -1);
+    bool join = false;
+    for (size_t i = from; i < ops_.size(); ++i) join = join || (ops_[i].code == FCode::DefB && ops_[i].var != 0);
+    const size_t at = ops_.size();
+    push(make(jump, 0, join ? 1 : 0), join ? 0 : -1);
     if (!emit(n.b)) return false;
+    const bool one_def = ops_.size() == at + 2 && ops_[at + 1].code == FCode::DefB;
+    if (join) push(make(FCode::Join, 0, static_cast<uint8_t>(n.op)), -1);
     ops_[at].a = static_cast<uint32_t>(ops_.size() - at - 1);
     ops_[at].mask = reads(n.b);
+    ops_[at].var = one_def ? 1 : 0;
     return true;
   }
 
@@ -191,6 +202,17 @@ class Compiler {
   bool emit(uint32_t node) {
     if (node == kNone || node >= m_.hot.size()) return false;
     const HotNode& n = m_.hot[node];
+    const bool kleene = kleene_;
+    struct Restore {
+      bool& flag;
+      bool value;
+      ~Restore() { flag = value; }
+    } restore{kleene_, kleene};
+    kleene_ = kleene && (n.op == Op::Not || n.op == Op::And || n.op == Op::Or || n.op == Op::Def);
+    return emit_node(n, kleene);
+  }
+
+  bool emit_node(const HotNode& n, bool kleene) {
     VKind k = VKind::Unknown;
     switch (n.op) {
       case Op::Literal: {
@@ -247,7 +269,9 @@ class Compiler {
       case Op::Def:
         if (!kind_of(n.type, k)) return false;
         if (inline_def(n.index, k)) return true;
-        push(k == VKind::Bool ? make(FCode::DefB, n.index) : make(FCode::Def, n.index, static_cast<uint8_t>(k)), 1);
+        push(k == VKind::Bool ? make(FCode::DefB, n.index, 0, kleene ? 1 : 0)
+                              : make(FCode::Def, n.index, static_cast<uint8_t>(k)),
+             1);
         return true;
       case Op::Not: {
         const size_t at = ops_.size();
@@ -534,6 +558,10 @@ class Compiler {
   std::vector<FastOp> ops_;
   std::vector<uint64_t> var_slots_;  // per bound variable: the slots of the lists it runs over
   int depth_ = 0, max_depth_ = 0, loops_ = 0;
+  // Whether the value of the node being emitted reaches the program's boolean value through
+  // `not`, `and`, `or` (and inlined definitions) alone: then an unknown boolean definition may
+  // be a 0.5 cell (FCode::DefB).
+  bool kleene_ = false;
 };
 
 // Per output with rules, its decision program (OutputDef::decision_first): each condition's

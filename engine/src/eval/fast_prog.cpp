@@ -82,8 +82,8 @@ bool Evaluator::interpret(uint32_t first, double& out) {
       &&CountCmpK, &&Not,         &&Neg,       &&Add,     &&Sub2,       &&Mul,         &&Div,       &&Lt,
       &&Le,        &&Gt,          &&Ge,        &&Eq,      &&Ne,         &&InMask,      &&InField,   &&KnownField,
       &&KnownSub,  &&KnownDef,    &&Count,     &&Loop,    &&LoopEnd,    &&DaysBetween, &&AddMonths, &&AddMonthsK,
-      &&AddDays,   &&JumpIfFalse, &&Jump,      &&AndJump, &&OrJump,     &&DefInline,   &&SetBit,    &&ExitIf,
-      &&Bail,      &&ListEnum,    &&End};
+      &&AddDays,   &&JumpIfFalse, &&Jump,      &&AndJump, &&OrJump,     &&Join,        &&DefInline, &&SetBit,
+      &&ExitIf,    &&Bail,        &&ListEnum,  &&End};
   static_assert(sizeof kHandlers / sizeof kHandlers[0] == static_cast<size_t>(FCode::End) + 1);
 
   double stack[kFastStack];
@@ -161,7 +161,13 @@ Def : {
 DefB : {
   const Value* v;
   OLIGO_DEF_VALUE(pc->a, v)
-  if (v->kind != VKind::Bool) return false;
+  if (v->kind != VKind::Bool) {
+    // Unknown: where only Kleene logic reads the cell, 0.5 (negated or not). The general tier
+    // reads the definition through the same def() (its probes, once), then goes on.
+    if (v->kind != VKind::Unknown || pc->var == 0) return false;
+    *sp++ = 0.5;
+    OLIGO_NEXT();
+  }
   *sp++ = (v->b != ((pc->kind & kNegate) != 0)) ? 1 : 0;
   OLIGO_NEXT();
 }
@@ -365,20 +371,35 @@ Jump:
 AndJump:
   if (sp[-1] == 0) {
     // `false and y` is false whatever y is; while y may read a vague slot the general tier
-    // evaluates the expression instead, recording the probes.
-    if (!may_skip(pc->mask)) return false;
+    // evaluates the expression instead, recording the probes; unless y is one definition
+    // read, which the general tier would evaluate through def(): so is it here.
+    if (!may_skip(pc->mask)) {
+      if (pc->var == 0) return false;
+      const Value* v;
+      OLIGO_DEF_VALUE(pc[1].a, v)
+      static_cast<void>(v);
+    }
     pc += pc->a;
-  } else {
+  } else if (pc->kind == 0) {
     --sp;
   }
   OLIGO_NEXT();
 OrJump:
-  if (sp[-1] != 0) {
-    if (!may_skip(pc->mask)) return false;
+  if (sp[-1] == 1) {
+    if (!may_skip(pc->mask)) {
+      if (pc->var == 0) return false;
+      const Value* v;
+      OLIGO_DEF_VALUE(pc[1].a, v)
+      static_cast<void>(v);
+    }
     pc += pc->a;
-  } else {
+  } else if (pc->kind == 0) {
     --sp;
   }
+  OLIGO_NEXT();
+Join:
+  --sp;
+  sp[-1] = static_cast<Op>(pc->kind) == Op::And ? std::min(sp[-1], sp[0]) : std::max(sp[-1], sp[0]);
   OLIGO_NEXT();
 DefInline:
   if (s_.done[pc->a] == s_.generation) {
@@ -388,12 +409,14 @@ DefInline:
   }
   OLIGO_NEXT();
 SetBit:
-  if (*--sp != 0) sp[-1] += pc->k;
+  // An unknown condition (0.5) does not hold, as for the one-by-one evaluation it replaces.
+  if (*--sp == 1) sp[-1] += pc->k;
   OLIGO_NEXT();
 Bail:
   return false;
 ExitIf:
   if (*--sp != 0) {
+    if (sp[0] != 1) return false;  // unknown
     out = pc->k;
     return true;
   }

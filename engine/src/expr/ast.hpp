@@ -98,7 +98,9 @@ enum class FCode : uint8_t {
   Var,    // push the item bound to `var`, of kind `kind`
   Param,  // push parameter `a` of kind `kind` (only when it could not be folded to a Const)
   Def,    // push definition `a` of kind `kind` (memoized, else evaluated)
-  DefB,   // push boolean definition `a`
+  DefB,   // push boolean definition `a` (`var` 1: 0.5 when its value is unknown; only where the
+          // cell reaches the program's boolean value through Not/AndJump/OrJump/Join alone:
+          // ExitIf and the callers of a boolean program bail out on 0.5, SetBit skips it)
   Const,  // push k
   FieldCmpK,
   SubCmpK,  // number field / item subfield <cmp> k
@@ -134,14 +136,20 @@ enum class FCode : uint8_t {
   AddDays,
   JumpIfFalse,
   Jump,       // relative to the next op
-  AndJump,    // `x and y`, after x: x false: x is the value, jump `a` ops past y (bail out
-              // instead while y may read a vague slot of `mask`: the general tier records
-              // the probes); x true: pop it, y is the value
+  AndJump,    // `x and y`, after x: x false: x is the value, jump `a` ops past y (and its Join)
+              // (while y may read a vague slot of `mask`, bail out instead: the general tier
+              // records the probes; unless `var` is 1: y is one DefB, evaluated as the
+              // general tier would, then the jump); else, `kind` 1: x stays below y and a
+              // Join follows y; `kind` 0 (x is 0 or 1): x is popped, y is the value
   OrJump,     // `x or y`, likewise with x true
+  Join,       // after y of AndJump/OrJump (`kind`: Op::And/Op::Or): x and y into min/max
+              // (Kleene logic on 0, 0.5 unknown, 1)
   DefInline,  // an inlined definition `a` follows (`loop.len` ops): when its
               // value is memoized, push it (bail when not of kind `kind`) and
               // jump past them
-  SetBit,     // pop a boolean; true: add k (a power of two) to the bit set below it
+  SetBit,     // pop a boolean; true: add k (a power of two) to the bit set below it (an
+              // unknown 0.5 does not hold: the condition lists' one-by-one evaluation, which
+              // the program replaces, takes only a known true)
   ExitIf,     // pop a boolean; true: the program's value is k (ends the program)
   Bail,       // the literal `unknown`: the general tier evaluates the expression
   ListEnum,   // `any`/`all` (`kind` = Fn) over the records of list field `a & 0xFFFF` of
