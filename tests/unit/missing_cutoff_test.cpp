@@ -53,10 +53,13 @@ void remove_fact(Patient& p, size_t fact) {
   }
 }
 
+// `shared`: a scratch reused from earlier assessments (else a fresh one).
 std::string result_json(const RuleSetModel& m, const Patient& p, bool exhaustive, size_t& missing,
-                        uint64_t* memo_hits = nullptr, uint64_t* kept_defs = nullptr) {
-  AssessScratch scratch;
+                        uint64_t* memo_hits = nullptr, uint64_t* kept_defs = nullptr, AssessScratch* shared = nullptr) {
+  AssessScratch fresh;
+  AssessScratch& scratch = shared ? *shared : fresh;
   scratch.missing.exhaustive = exhaustive;
+  scratch.missing.memo_hits = scratch.missing.kept_defs = 0;
   Assessment a;
   AssessOptions ao;
   ao.what_if = true;
@@ -106,6 +109,34 @@ TEST(AssessShortcuts, GiveTheExhaustiveResultWithOneOrTwoFactsRemoved) {
   EXPECT_EQ(reference_memo_hits, 0U);
   EXPECT_GT(kept, 100U);  // monotone definitions kept their known values
   EXPECT_EQ(reference_kept, 0U);
+}
+
+// One scratch reused across every patient, as a batch worker does: the per-rule-set caches of
+// the analysis (the walk cache of keeps_main, the per-slot tables) hold nothing a patient
+// decides, so every result is still the exhaustive reference's.
+TEST(AssessShortcuts, ScratchReusedAcrossPatientsGivesTheExhaustiveResult) {
+  Diagnostics d;
+  auto m = load_embedded_rules(d);
+  ASSERT_TRUE(m);
+  auto cases = rule_test_patients(*m);
+  AssessScratch shared;
+  size_t variants = 0, missing = 0;
+  uint64_t kept = 0;
+  for (const auto& c : cases) {
+    const std::vector<size_t> facts = known_facts(c->patient);
+    for (size_t i = 0; i + 1 < facts.size(); ++i) {
+      Patient p = relinked_copy(c->patient);
+      remove_fact(p, facts[i]);
+      remove_fact(p, facts[i + 1]);
+      size_t found = 0;
+      const std::string fast = result_json(*m, p, false, found, nullptr, &kept, &shared);
+      const std::string reference = result_json(*m, p, true, missing);
+      ASSERT_EQ(fast, reference) << "removed facts " << facts[i] << " and " << facts[i + 1];
+      ++variants;
+    }
+  }
+  EXPECT_GT(variants, 500U);
+  EXPECT_GT(missing, 500U);
 }
 
 // The embedded-style mini rule set of tests/diagnostics/base with `edits` (file, from, to)
@@ -334,6 +365,39 @@ TEST(AssessShortcuts, IsTrueConditionsAreCompiled) {
     EXPECT_GT(m->hot[rule.when.root].prog_len, 0U);
   }
   EXPECT_TRUE(found);
+}
+
+// `adult` reads age only when on_therapy is false: its walk evaluates that condition, so only
+// the parts of the walk that evaluate nothing are cached. Assessed with one scratch, first a
+// patient on therapy (ecog and age missing: the condition prunes the branch reading age, and
+// adult keeps its value), then one off therapy (the branch reading age is taken: adult is
+// re-evaluated per tested age, and age decides the verdict). Both as the exhaustive reference.
+TEST(AssessShortcuts, WalkCacheKeepsNothingThePatientDecides) {
+  auto m = mini_rule_set(
+      {{"criteria.yaml", "expr: age >= adult_age", "expr: if on_therapy then ecog <= 1 else age >= adult_age"}});
+  ASSERT_TRUE(m);
+  std::string on_therapy = kAgeMissing;
+  on_therapy.replace(on_therapy.find("on_therapy: false"), 17, "on_therapy: true");
+  on_therapy.erase(on_therapy.find("ecog: 1\n"), 8);
+  AssessScratch shared;
+  for (const std::string& text : {on_therapy, std::string(kAgeMissing)}) {
+    CaseResult r;
+    screen_case(*m, "walk.yaml", text, CaseFormat::Yaml, CaseOptions{}, r);
+    ASSERT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0].message);
+    size_t missing = 0;
+    const std::string fast = result_json(*m, r.patient, false, missing, nullptr, nullptr, &shared);
+    const std::string reference = result_json(*m, r.patient, true, missing);
+    EXPECT_EQ(fast, reference) << text;
+  }
+  // Off therapy, age is what is missing, and it decides.
+  CaseResult r;
+  screen_case(*m, "walk.yaml", kAgeMissing, CaseFormat::Yaml, CaseOptions{}, r);
+  ASSERT_TRUE(r.ok);
+  AssessScratch scratch;
+  Assessment a;
+  assess(*m, r.patient, AssessOptions{}, scratch, a);
+  ASSERT_EQ(a.missing.size(), 1U);
+  EXPECT_FALSE(a.missing[0].affects.empty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <span>
 
 #include "core/date.hpp"
 #include "json/json_writer.hpp"
@@ -203,6 +204,10 @@ std::string format_value_for(const FieldDef& f, double x) {
   return format_number(x);
 }
 
+// MissingScratch::walks entries: 0 not walked yet; 1 + taint() when the node's walk evaluates
+// nothing; kWalkEvaluates when it would evaluate a condition (then walked per candidate).
+constexpr uint8_t kWalkEvaluates = 4;
+
 class MissingAnalysis {
  public:
   MissingAnalysis(const RuleSetModel& m, const Patient& p, const AssessOptions& opt, AssessScratch& s)
@@ -245,7 +250,10 @@ class MissingAnalysis {
 
   // MissingScratch::monotone, value_slots and the collect plan for this rule set.
   void index_rule_set() {
-    if (ms_.monotone_of == &m_ && ms_.monotone.size() == m_.defs.size() && ms_.monotone_sha == m_.sha256) return;
+    if (ms_.monotone_of == &m_ && ms_.monotone.size() == m_.defs.size() && ms_.monotone_sha == m_.sha256 &&
+        ms_.walk_pool == m_.pool.size()) {
+      return;
+    }
     ms_.monotone.assign(m_.defs.size(), 0);
     ms_.value_slots.assign(m_.defs.size(), 0);
     for (uint32_t d = 0; d < m_.defs.size(); ++d) {
@@ -279,6 +287,27 @@ class MissingAnalysis {
       }
       ms_.collect_from.push_back(static_cast<uint32_t>(ms_.collect_subs.size()));
     }
+    ms_.collect_low = 0;
+    ms_.collect_index.assign(63, 0);
+    ms_.collect_high_from = static_cast<uint32_t>(ms_.collect_slots.size());
+    for (uint32_t i = 0; i < ms_.collect_slots.size(); ++i) {
+      const uint32_t slot = ms_.collect_slots[i];
+      if (slot < 63) {
+        ms_.collect_low |= slot_bit(slot);
+        ms_.collect_index[slot] = i;
+      } else if (ms_.collect_high_from == ms_.collect_slots.size()) {
+        ms_.collect_high_from = i;
+      }
+    }
+    // Per output, the definitions it depends on, in id order (joint()).
+    ms_.output_deps.clear();
+    ms_.output_deps_from.assign(1, 0);
+    for (uint32_t o = 0; o < n_; ++o) {
+      for (uint32_t d = 0; d < m_.defs.size(); ++d) {
+        if (m_.output_deps[o][d]) ms_.output_deps.push_back(d);
+      }
+      ms_.output_deps_from.push_back(static_cast<uint32_t>(ms_.output_deps.size()));
+    }
     // Per subfield of a list of records, per output: whether the output's rules read it
     // (rules_read; evaluation-free, so a function of the rule set alone).
     ms_.rules_read_from.assign(m_.schema.fields.size(), kNone);
@@ -295,6 +324,38 @@ class MissingAnalysis {
       }
     }
     slot_ = sub1_ = 0;
+    // Per slot: the outputs that may depend on it, the constraints that may read it.
+    const size_t slots = m_.defs_reading_slot.size();
+    ms_.slot_outputs.clear();
+    ms_.slot_constraints.clear();
+    ms_.slot_outputs_from.assign(1, 0);
+    ms_.slot_constraints_from.assign(1, 0);
+    for (uint32_t slot = 0; slot < slots; ++slot) {
+      const uint64_t bit = slot_bit(slot);
+      for (uint32_t o = 0; o < n_; ++o) {
+        if (m_.def_slot_mask[m_.output_defs[o]] & bit) ms_.slot_outputs.push_back(o);
+      }
+      for (uint32_t i = 0; i < m_.constraints.size(); ++i) {
+        if (m_.constraints[i].slot_mask & bit) ms_.slot_constraints.push_back(i);
+      }
+      ms_.slot_outputs_from.push_back(static_cast<uint32_t>(ms_.slot_outputs.size()));
+      ms_.slot_constraints_from.push_back(static_cast<uint32_t>(ms_.slot_constraints.size()));
+    }
+    // The walk cache: one key per top-level slot, and per subfield of a list of records.
+    ms_.walk_key_from.assign(slots, 0);
+    uint32_t keys = 0;
+    for (uint32_t slot = 0; slot < slots; ++slot) {
+      ms_.walk_key_from[slot] = keys;
+      keys += 1;
+      for (const auto& f : m_.schema.fields) {
+        if (f.slot == slot && f.type == FieldType::List && f.of == ListOf::Record) {
+          keys += static_cast<uint32_t>(f.fields.size());
+        }
+      }
+    }
+    ms_.walk_block.assign(keys, kNone);
+    ms_.walks.clear();
+    ms_.walk_pool = m_.pool.size();
     ms_.monotone_of = &m_;
     ms_.monotone_sha = m_.sha256;
   }
@@ -315,6 +376,12 @@ class MissingAnalysis {
     if (sub1_ == 0 && (ms_.monotone[d] & 2) == 0) return false;
     const Def& def = m_.defs[d];
     if ((def.kind != DefKind::Fact && def.kind != DefKind::Criterion) || !def.expr.present()) return false;
+    uint32_t& block = ms_.walk_block[ms_.walk_key_from[slot_] + sub1_];
+    if (block == kNone) {
+      block = static_cast<uint32_t>(ms_.walks.size());
+      ms_.walks.resize(ms_.walks.size() + m_.pool.size(), 0);
+    }
+    walks_ = ms_.walks.data() + block;
     return taint(ev, def.expr.root, false) == 0;
   }
 
@@ -325,9 +392,24 @@ class MissingAnalysis {
   // the same value under every tested value: evaluated once (`ev`: the main assessment's
   // values), its known value prunes what it makes unread (the branch not taken; the other
   // operand of a false `and` or true `or`). `bound`: inside a list function's body, where
-  // nothing is evaluated.
+  // nothing is evaluated. `static_walk_`: nothing is evaluated at all; where a condition would
+  // be, `walk_evaluates_` is set and the condition prunes nothing. Outside list functions'
+  // bodies, the walk of a node that evaluates nothing is a function of the rule set, the
+  // candidate's slot and subfield, and the node: cached in MissingScratch::walks (`walks_`, the
+  // candidate's block), so that only the conditions are evaluated per candidate.
   uint8_t taint(Evaluator& ev, uint32_t node, bool bound) {
     if (node == kNone) return 0;
+    if (!bound && !static_walk_) {
+      uint8_t& walk = walks_[node];
+      if (walk == 0) {
+        static_walk_ = true;
+        walk_evaluates_ = false;
+        const uint8_t t = taint(ev, node, false);
+        static_walk_ = false;
+        walk = walk_evaluates_ ? kWalkEvaluates : static_cast<uint8_t>(1 + t);
+      }
+      if (walk != kWalkEvaluates) return walk - 1;
+    }
     const ExprNode& n = m_.pool[node];
     switch (n.op) {
       case Op::Literal:
@@ -345,8 +427,12 @@ class MissingAnalysis {
       case Op::If: {
         const uint8_t c = taint(ev, n.a, bound);
         if (c == 0 && !bound) {
-          const Value v = ev.eval(n.a);
-          if (v.kind == VKind::Bool) return taint(ev, v.b ? n.b : n.c, bound) != 0 ? 1 : 0;
+          if (static_walk_) {
+            walk_evaluates_ = true;
+          } else {
+            const Value v = ev.eval(n.a);
+            if (v.kind == VKind::Bool) return taint(ev, v.b ? n.b : n.c, bound) != 0 ? 1 : 0;
+          }
         }
         return (c | taint(ev, n.b, bound) | taint(ev, n.c, bound)) != 0 ? 1 : 0;
       }
@@ -355,6 +441,10 @@ class MissingAnalysis {
         const uint8_t a = taint(ev, n.a, bound), b = taint(ev, n.b, bound);
         if (a == 0 && b == 0) return 0;
         if ((a != 0 && b != 0) || bound) return 1;
+        if (static_walk_) {
+          walk_evaluates_ = true;
+          return 1;
+        }
         const Value v = ev.eval(a != 0 ? n.b : n.a);
         return v.kind == VKind::Bool && v.b == (n.op == Op::Or) ? 0 : 1;
       }
@@ -406,30 +496,37 @@ class MissingAnalysis {
   // in its items (EvalState::checked_slots, vague_slots), has none (not skipped in the
   // exhaustive reference).
   void collect() {
-    const Schema& sc = m_.schema;
     const uint64_t clear = ms_.exhaustive ? 0 : s_.main.checked_slots & ~s_.main.vague_slots;
-    for (size_t i = 0; i < ms_.collect_slots.size(); ++i) {
-      const FieldDef& f = sc.fields[ms_.collect_slots[i]];
-      if ((clear & slot_bit(f.slot)) != 0) continue;
-      const Value& v = p_.values[f.slot];
-      FieldRef r = make_ref(f.slot);
-      if (v.kind == VKind::Unknown) {
-        candidates_.push_back({r, &f, v});
-      } else if (v.kind == VKind::Date && v.date.lo != v.date.hi && in_unknown_output(r)) {
-        candidates_.push_back({r, &f, v});
-      } else if (v.kind == VKind::List && f.of == ListOf::Record) {
-        const uint32_t* subs = ms_.collect_subs.data();
-        for (uint32_t e = 0; e < v.list.count; ++e) {
-          const Value& rec = v.list.items[e];
-          for (uint32_t j = ms_.collect_from[i]; j < ms_.collect_from[i + 1]; ++j) {
-            const uint32_t k = subs[j];
-            const FieldDef& sub = f.fields[k];
-            const Value& sv = rec.rec.fields[k];
-            FieldRef sr = make_ref(f.slot, e + 1, k + 1);
-            if (sv.kind == VKind::Unknown ||
-                (sv.kind == VKind::Date && sv.date.lo != sv.date.hi && in_unknown_output(sr))) {
-              candidates_.push_back({sr, &sub, sv});
-            }
+    // The plan's slots under 63 by their bits (slot order is schema order), then the others.
+    for (uint64_t bits = ms_.collect_low & ~clear; bits != 0; bits &= bits - 1) {
+      collect_field(ms_.collect_index[static_cast<uint32_t>(__builtin_ctzll(bits))]);
+    }
+    for (size_t i = ms_.collect_high_from; i < ms_.collect_slots.size(); ++i) {
+      if ((clear & slot_bit(ms_.collect_slots[i])) == 0) collect_field(i);
+    }
+  }
+
+  // collect() for the plan's field i.
+  void collect_field(size_t i) {
+    const FieldDef& f = m_.schema.fields[ms_.collect_slots[i]];
+    const Value& v = p_.values[f.slot];
+    FieldRef r = make_ref(f.slot);
+    if (v.kind == VKind::Unknown) {
+      candidates_.push_back({r, &f, v});
+    } else if (v.kind == VKind::Date && v.date.lo != v.date.hi && in_unknown_output(r)) {
+      candidates_.push_back({r, &f, v});
+    } else if (v.kind == VKind::List && f.of == ListOf::Record) {
+      const uint32_t* subs = ms_.collect_subs.data();
+      for (uint32_t e = 0; e < v.list.count; ++e) {
+        const Value& rec = v.list.items[e];
+        for (uint32_t j = ms_.collect_from[i]; j < ms_.collect_from[i + 1]; ++j) {
+          const uint32_t k = subs[j];
+          const FieldDef& sub = f.fields[k];
+          const Value& sv = rec.rec.fields[k];
+          FieldRef sr = make_ref(f.slot, e + 1, k + 1);
+          if (sv.kind == VKind::Unknown ||
+              (sv.kind == VKind::Date && sv.date.lo != sv.date.hi && in_unknown_output(sr))) {
+            candidates_.push_back({sr, &sub, sv});
           }
         }
       }
@@ -506,6 +603,7 @@ class MissingAnalysis {
       ms_.stamp = 1;
     }
     const uint32_t ref = ms_.stamp;
+    ms_.settle_defs.clear();
     // In dependency order, so that every reference is marked before the definitions reading it.
     for (uint32_t d : m_.defs_reading_slot[slot_]) {
       const bool direct = reads_itself(ev, d);
@@ -519,8 +617,10 @@ class MissingAnalysis {
       if ((!direct || ms_.keep[d] == stamp) && !ref_may_change) {
         ms_.fixed[d] = stamp;
         if (direct) ++ms_.kept_defs;
+        if (ms_.exhaustive) ms_.settle_defs.push_back(d);
         continue;
       }
+      ms_.settle_defs.push_back(d);
       for (uint32_t e : m_.def_dependants[d]) ms_.stale[e] = ref;
       if (!direct) continue;
       sources.push_back(d);
@@ -529,18 +629,15 @@ class MissingAnalysis {
       memo_ = memo_ && !ref_may_change && main.done[d] == main.generation;
     }
     auto may_change = [&](uint32_t e) { return (m_.def_slot_mask[e] & bit) != 0 && ms_.fixed[e] != stamp; };
-    ms_.slot_constraints.clear();
-    for (uint32_t i = 0; i < m_.constraints.size(); ++i) {
+    slot_constraints_ = {ms_.slot_constraints.data() + ms_.slot_constraints_from[slot_],
+                         ms_.slot_constraints.data() + ms_.slot_constraints_from[slot_ + 1]};
+    for (uint32_t i : slot_constraints_) {
       const ConstraintDef& c = m_.constraints[i];
-      if ((c.slot_mask & bit) == 0) continue;
-      ms_.slot_constraints.push_back(i);
       memo_ = memo_ && std::none_of(c.deps.begin(), c.deps.end(), may_change);
     }
     sources_as_main_ = sources_as_main_ && memo_;
-    ms_.slot_outputs.clear();
-    for (uint32_t o = 0; o < n_; ++o) {
-      if (m_.def_slot_mask[m_.output_defs[o]] & bit) ms_.slot_outputs.push_back(o);
-    }
+    slot_outputs_ = {ms_.slot_outputs.data() + ms_.slot_outputs_from[slot_],
+                     ms_.slot_outputs.data() + ms_.slot_outputs_from[slot_ + 1]};
   }
 
   // Whether definition d's value reads the candidate itself, not through a definition it
@@ -570,7 +667,7 @@ class MissingAnalysis {
   // exhaustive reference evaluates every constraint.
   bool violates(Evaluator& ev) const {
     if (ms_.exhaustive) return violates_constraints(m_, ev, ms_.values.data(), slot_bit(slot_), true);
-    for (uint32_t i : ms_.slot_constraints) {
+    for (uint32_t i : slot_constraints_) {
       const ConstraintDef& c = m_.constraints[i];
       if (cannot_hold(m_, c, ms_.values.data(), false)) continue;
       const Value v = ev.expr(c.when);
@@ -591,7 +688,7 @@ class MissingAnalysis {
     const size_t at = ms_.codes.size();
     ms_.codes.insert(ms_.codes.end(), base_.begin(), base_.end());
     ms_.possible.insert(ms_.possible.end(), ms_.base_possible.begin(), ms_.base_possible.end());
-    for (uint32_t o : ms_.slot_outputs) {
+    for (uint32_t o : slot_outputs_) {
       const uint32_t od = m_.output_defs[o];
       if (ms_.direct[od] != ms_.keep_stamp && ms_.stale[od] != ms_.stamp) continue;
       const Value v = ev.def(od);
@@ -625,9 +722,11 @@ class MissingAnalysis {
     EvalState& cf = s_.counterfactual;
     const std::vector<uint32_t>& sources = ms_.sources;
     const size_t ns = sources.size();
+    // The slot constraints read only fixed definitions (see find_sources): checked before the
+    // sources are evaluated, a contradicting value costs no source evaluation.
+    if (violates(ev)) return;
     for (uint32_t d : sources) cf.done[d] = 0;
     for (uint32_t d : sources) ev.def(d);
-    if (violates(ev)) return;
     // Kept: the value, its sources' values, and its outcome (codes and possible, per output).
     const Value* cache = cf.cache.data();
     const size_t k = ms_.tested.size();
@@ -676,7 +775,8 @@ class MissingAnalysis {
   }
 
   // Brings the counterfactual memo up to date for the patched value, with early cutoff: the
-  // definitions that may depend on the candidate's slot, in dependency order, are re-evaluated
+  // definitions that may depend on the candidate's slot and are not fixed (MissingScratch::
+  // settle_defs; a fixed one keeps its value under every tested value), in dependency order, are re-evaluated
   // only when they read the slot themselves or a definition they reference came out different
   // from the main assessment; the others keep the main assessment's value (a definition's value
   // is a function of the fields it reads and the values of the definitions it references).
@@ -691,7 +791,7 @@ class MissingAnalysis {
       ms_.stamp = 1;
     }
     const uint32_t stamp = ms_.stamp;
-    for (uint32_t d : m_.defs_reading_slot[slot_]) {
+    for (uint32_t d : ms_.settle_defs) {
       const bool direct = ms_.direct[d] == ms_.keep_stamp;
       // A direct reader whose references all kept their values keeps its own when monotone.
       const bool stale = ms_.exhaustive || stale_mark[d] == stamp || (direct && ms_.keep[d] != ms_.keep_stamp);
@@ -874,8 +974,9 @@ class MissingAnalysis {
         }
       };
       suspect(unknown_why_[o]);
-      for (uint32_t d = 0; d < m_.defs.size(); ++d) {
-        if (!m_.output_deps[o][d] || main.done[d] != main.generation) continue;
+      for (uint32_t j = ms_.output_deps_from[o]; j < ms_.output_deps_from[o + 1]; ++j) {
+        const uint32_t d = ms_.output_deps[j];
+        if (main.done[d] != main.generation) continue;
         const Value& v = main.cache[d];
         if (v.kind == VKind::Unknown || (v.kind == VKind::Date && v.date.lo != v.date.hi)) suspect(v.why);
       }
@@ -1115,6 +1216,10 @@ class MissingAnalysis {
   Value* patched_ = nullptr;      // in ms_: the value under test
   bool memo_ = false;             // the outcome memo holds for the candidate (find_sources)
   bool sources_as_main_ = false;  // and the main assessment evaluated every source
+  std::span<const uint32_t> slot_outputs_, slot_constraints_;  // of the candidate's slot
+  uint8_t* walks_ = nullptr;     // keeps_main: the candidate's block of MissingScratch::walks
+  bool static_walk_ = false;     // taint() evaluates nothing
+  bool walk_evaluates_ = false;  // a static walk met a condition it would evaluate
 };
 
 }  // namespace

@@ -101,9 +101,11 @@ struct MissingScratch {
   // tested value kept in `tested`, flat (one run of sources per tested value).
   std::vector<uint32_t> sources;
   std::vector<Value> source_values;
-  std::vector<uint32_t> slot_outputs;      // the outputs that may depend on the candidate's slot
-  std::vector<uint32_t> slot_constraints;  // the constraints that may read it
-  uint64_t memo_hits = 0;                  // tested values whose outcome the memo gave (tests: the memo ran)
+  // Per slot (with `monotone`): the outputs that may depend on it, in
+  // slot_outputs[slot_outputs_from[s], slot_outputs_from[s + 1]), and the constraints that may
+  // read it, in slot_constraints alike.
+  std::vector<uint32_t> slot_outputs, slot_outputs_from, slot_constraints, slot_constraints_from;
+  uint64_t memo_hits = 0;  // tested values whose outcome the memo gave (tests: the memo ran)
   // Per def: bit 1 when its value is monotone in the facts it reads (a fact or criterion
   // without known() or is_true()): a known value stays the same when an unknown or imprecise
   // fact it reads is given a value; bit 2 when its expression has a condition (if, and, or).
@@ -119,6 +121,14 @@ struct MissingScratch {
   // candidate, its slot, and for a list of records the subfields that may be, in
   // collect_subs[collect_from[i], collect_from[i + 1]).
   std::vector<uint32_t> collect_slots, collect_from, collect_subs;
+  // The same plan by slot: the bits of its slots under 63, each one's index in collect_slots,
+  // and the index of its first slot from 63 on (collect_slots.size() when none).
+  uint64_t collect_low = 0;
+  std::vector<uint32_t> collect_index;
+  uint32_t collect_high_from = 0;
+  // Per output (with `monotone`): the definitions it depends on (RuleSetModel::output_deps), in
+  // id order, in output_deps[output_deps_from[o], output_deps_from[o + 1]).
+  std::vector<uint32_t> output_deps, output_deps_from;
   // Per subfield of a list of records (with `monotone`): per output, 1 when its rules read the
   // subfield; the entry of slot s's subfield k for output o at
   // rules_read[rules_read_from[s] + k * outputs + o] (kNone for other slots).
@@ -132,12 +142,25 @@ struct MissingScratch {
   // or keeps its value (`keep`), and every definition it references that may depend on the
   // candidate's slot is fixed too.
   std::vector<uint32_t> fixed;
+  // The definitions that may depend on the current candidate's slot and are not fixed, in
+  // dependency order: the only ones settle() visits (a fixed definition keeps the main
+  // assessment's value, or the one it is evaluated to on demand, under every tested value);
+  // every one in the exhaustive reference.
+  std::vector<uint32_t> settle_defs;
   // Per def: == keep_stamp when, for the current candidate, it keeps the main assessment's
   // value under every tested value as long as the definitions it references keep theirs.
   std::vector<uint32_t> keep;
   uint32_t keep_stamp = 0;
   std::vector<uint8_t> var_taint;  // per bound variable, while the candidate's reads are traced
-  uint64_t kept_defs = 0;          // tests: sources left out because they keep the main value
+  // The walks of keeps_main, per slot or list subfield (key walk_key_from[slot] + subfield,
+  // 1-based for a subfield; with `monotone`) and expression node, at walks[walk_block[key] +
+  // node] (a block of one entry per node, allocated when the key is first walked, kNone
+  // before): 0 until walked; 1 + the node's taint when its walk evaluates nothing; 4 when it
+  // would evaluate a condition. A function of the rule set, not of the patient.
+  std::vector<uint8_t> walks;
+  std::vector<uint32_t> walk_key_from, walk_block;
+  size_t walk_pool = 0;    // the expression nodes a block holds (a pool that grew is indexed anew)
+  uint64_t kept_defs = 0;  // tests: sources left out because they keep the main value
   // Tests: the reference for the shortcuts of assess(): every dependant re-evaluated (no
   // cutoff), every constraint evaluated.
   bool exhaustive = false;
