@@ -17,7 +17,7 @@
 namespace oligoscreen::detail {
 namespace {
 
-using test_support::relinked_copy;
+using test_support::for_each_with_facts_removed;
 using test_support::rule_test_patients;
 
 // `m` without fast-tier programs: every definition, decision and condition list through the
@@ -64,19 +64,7 @@ TEST(KleenePrograms, ResultsEqualThoseOfTheGeneralTierAlone) {
       EXPECT_EQ(screen(*m, p), screen(*general, p)) << p.id;
       ++variants;
     };
-    check(c->patient);
-    const size_t n = c->patient.values.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (c->patient.values[i].kind == VKind::Unknown) continue;
-      Patient p = relinked_copy(c->patient);
-      p.values[i] = Value{};
-      check(p);
-      const size_t j = (i + 5) % n;
-      if (j != i && p.values[j].kind != VKind::Unknown) {
-        p.values[j] = Value{};
-        check(p);
-      }
-    }
+    for_each_with_facts_removed(c->patient, 5, check);
   }
   EXPECT_GT(variants, 1000U);
 }

@@ -33,7 +33,7 @@ std::vector<uint32_t> program_starts(const RuleSetModel& m) {
   return out;
 }
 
-using test_support::relinked_copy;
+using test_support::for_each_with_facts_removed;
 using test_support::rule_test_patients;
 
 struct Screened {
@@ -95,19 +95,7 @@ TEST(NativePrograms, AgreeWithTheInterpreterOnEveryRuleTestPatient) {
       EXPECT_EQ(screen(*interpreted, p, false).json, native.json) << p.id;
       ++variants;
     };
-    check(c->patient);
-    const size_t n = c->patient.values.size();
-    for (size_t i = 0; i < n; ++i) {
-      if (c->patient.values[i].kind == VKind::Unknown) continue;
-      Patient p = relinked_copy(c->patient);
-      p.values[i] = Value{};
-      check(p);
-      const size_t j = (i + 3) % n;
-      if (j != i && p.values[j].kind != VKind::Unknown) {
-        p.values[j] = Value{};
-        check(p);
-      }
-    }
+    for_each_with_facts_removed(c->patient, 3, check);
   }
   EXPECT_GT(variants, 1000U);
 #ifdef OLIGOSCREEN_NATIVE_PROGRAMS_BUILT

@@ -44,4 +44,24 @@ inline Patient relinked_copy(const Patient& original) {
   return p;
 }
 
+// Calls `check` with `original`, then with a copy of it for every known fact i with that fact
+// removed, and with fact (i + stride) % n removed as well when that one is known too: the
+// one- and two-fact-missing variants that the whole-result comparisons run over.
+template <class Check>
+void for_each_with_facts_removed(const Patient& original, size_t stride, Check&& check) {
+  check(original);
+  const size_t n = original.values.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (original.values[i].kind == VKind::Unknown) continue;
+    Patient p = relinked_copy(original);
+    p.values[i] = Value{};
+    check(p);
+    const size_t j = (i + stride) % n;
+    if (j != i && p.values[j].kind != VKind::Unknown) {
+      p.values[j] = Value{};
+      check(p);
+    }
+  }
+}
+
 }  // namespace oligoscreen::detail::test_support
