@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "api/screen.hpp"
@@ -66,6 +67,59 @@ TEST(BatchIdSet, WritesEachPageBeforeReadingIt) {
   EXPECT_FALSE(s.insert(511));
   EXPECT_EQ(s.size(), 4u);
   EXPECT_EQ(s.pages_touched(), 2u);
+}
+
+// The VmFlags line of the mapping of /proc/self/smaps that holds `addr` ("" when none does).
+std::string vm_flags_of(const void* addr) {
+  std::FILE* f = std::fopen("/proc/self/smaps", "r");
+  if (f == nullptr) return "";
+  const auto a = reinterpret_cast<uintptr_t>(addr);
+  char line[512];
+  bool inside = false;
+  std::string flags;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && std::strchr(line, '-') < std::strchr(line, ' ')) {
+      inside = a >= lo && a < hi;
+    } else if (inside && std::strncmp(line, "VmFlags:", 8) == 0) {
+      flags = line;
+      break;
+    }
+  }
+  std::fclose(f);
+  return flags;
+}
+
+TEST(BatchIdSet, ALargeTableIsMappedOnHugePageBoundariesAndAdvised) {
+  IdSet small(10);  // 8 KiB: calloc
+  EXPECT_FALSE(small.huge_page_mapped());
+  IdSet s(18);  // 2 MiB
+  ASSERT_TRUE(s.huge_page_mapped());
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(s.table()) % IdSet::kHugePage, 0u);
+  const void* first = s.table();
+  for (uint64_t i = 1; i <= (1u << 17) + 1; ++i) ASSERT_TRUE(s.insert(i * 0x9E3779B97F4A7C15ULL));  // grows once
+  EXPECT_NE(s.table(), first);
+  ASSERT_TRUE(s.huge_page_mapped());
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(s.table()) % IdSet::kHugePage, 0u);
+  for (uint64_t i = 1; i <= (1u << 17) + 1; ++i) ASSERT_FALSE(s.insert(i * 0x9E3779B97F4A7C15ULL));
+  const std::string flags = vm_flags_of(s.table());
+  ASSERT_FALSE(flags.empty()) << "the table is in no mapping of /proc/self/smaps";
+  if (access("/sys/kernel/mm/transparent_hugepage", F_OK) != 0) GTEST_SKIP() << "no transparent huge pages here";
+  EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
+}
+
+TEST(BatchIdSet, PrefetchLeavesTheSetAsItWas) {
+  IdSet s(10);
+  s.prefetch(7);  // page not written yet: nothing to load
+  EXPECT_EQ(s.pages_touched(), 0u);
+  EXPECT_EQ(s.size(), 0u);
+  EXPECT_TRUE(s.insert(7));
+  s.prefetch(7);
+  s.prefetch(0);
+  s.prefetch(8);
+  EXPECT_EQ(s.size(), 1u);
+  EXPECT_FALSE(s.insert(7));
+  EXPECT_TRUE(s.insert(8));
 }
 
 class StringSink : public OutputSink {

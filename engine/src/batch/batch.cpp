@@ -185,6 +185,10 @@ BatchStats run_batch(const RuleSetModel& m, const std::vector<BatchInput>& input
       }
     }
     if (failed) return;
+    // The id table is far larger than the caches: start every id's cache miss at once.
+    for (const RecordInfo& info : c->info) {
+      if (info.has_id) ids.prefetch(info.id_hash);
+    }
     FileStats& f = st.files[c->file];
     f.blank_lines += c->blank_lines;
     st.blank_lines += c->blank_lines;
