@@ -49,7 +49,14 @@ class IdSet {
   void prefetch(uint64_t hash) const {
     if (hash == 0) hash = 1;
     const size_t i = slot_of(hash);
-    if (touched_[i / kPageSlots]) __builtin_prefetch(slots_ + i, 1, 0);
+    if (!touched_[i / kPageSlots]) return;
+#if defined(__x86_64__) || defined(__i386__)
+    // An asm statement, not __builtin_prefetch: GCC 12 drops a loop whose only effect is
+    // builtin prefetches (the loop over a chunk's ids in batch.cpp was compiled to nothing).
+    asm volatile("prefetcht0 %0" : : "m"(*reinterpret_cast<const char*>(slots_ + i)));
+#else
+    __builtin_prefetch(slots_ + i, 0, 3);
+#endif
   }
 
   [[nodiscard]] size_t size() const { return size_; }
