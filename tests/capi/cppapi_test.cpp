@@ -10,16 +10,13 @@
 #include "oligoscreen/oligoscreen.h"
 #include "oligoscreen/oligoscreen.hpp"
 
+#include "file_bytes.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using oligoscreen::test::file_bytes;
 
 std::string c_api_json(std::string_view json, unsigned flags) {
   oligoscreen_rules* rules = nullptr;
@@ -44,7 +41,7 @@ TEST(CppApi, VersionAndInfo) {
 
 TEST(CppApi, AssessJsonIsTheCApiResult) {
   auto rules = oligoscreen::RuleSet::default_rules();
-  std::string json = slurp(kCase);
+  std::string json = file_bytes(kCase);
   EXPECT_EQ(rules->assess_json(json), c_api_json(json, 0));
   oligoscreen::AssessOptions explain;
   explain.explain = true;
@@ -56,7 +53,7 @@ TEST(CppApi, AssessJsonIsTheCApiResult) {
 
 TEST(CppApi, TypedAccessAgreesWithTheJson) {
   auto rules = oligoscreen::RuleSet::default_rules();
-  std::string json = slurp(kCase);
+  std::string json = file_bytes(kCase);
   oligoscreen::Assessment a = rules->assess(json);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a.json(), rules->assess_json(json));
@@ -113,7 +110,7 @@ TEST(CppApi, LoadErrorsThrowWithEveryDiagnostic) {
 
 TEST(CppApi, Report) {
   auto rules = oligoscreen::RuleSet::default_rules();
-  std::string md = rules->report(slurp(kCase), oligoscreen::ReportFormat::Markdown);
+  std::string md = rules->report(file_bytes(kCase), oligoscreen::ReportFormat::Markdown);
   EXPECT_NE(md.find("TB-2024-009"), std::string::npos);
 }
 
@@ -123,7 +120,7 @@ TEST(CppApi, HashFollowsTheRuleContent) {
   fs::remove_all(tmp);
   fs::copy(fs::path(OLIGOSCREEN_SOURCE_DIR) / "rules/sarcoma-sbrt", tmp, fs::copy_options::recursive);
   auto original = oligoscreen::RuleSet::load(tmp.string());
-  std::string manifest = slurp(tmp / "manifest.yaml");
+  std::string manifest = file_bytes(tmp / "manifest.yaml");
   auto at = manifest.find("title:");
   ASSERT_NE(at, std::string::npos);
   manifest.insert(at + 8, "X");  // one more byte in the title (after `title: "`)
@@ -131,7 +128,7 @@ TEST(CppApi, HashFollowsTheRuleContent) {
   auto edited = oligoscreen::RuleSet::load(tmp.string());
   fs::remove_all(tmp);
   EXPECT_NE(original->info().sha256, edited->info().sha256);
-  std::string json = slurp(kCase);
+  std::string json = file_bytes(kCase);
   EXPECT_NE(edited->assess_json(json).find(edited->info().sha256), std::string::npos);
 }
 

@@ -12,6 +12,7 @@
 
 #include "api/screen.hpp"
 #include "core/doc.hpp"
+#include "file_bytes.hpp"
 #include "fhir/bundle_reader.hpp"
 #include "fhir/mapping.hpp"
 #include "json/json_reader.hpp"
@@ -19,10 +20,7 @@
 namespace oligoscreen::test {
 
 inline std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return oligoscreen::test::file_bytes(path);
 }
 
 inline std::string source_path(const std::string& rel) {

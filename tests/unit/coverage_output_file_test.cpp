@@ -22,18 +22,14 @@
 #include <vector>
 
 #include "batch/output_file.hpp"
+#include "file_bytes.hpp"
 
 namespace oligoscreen::detail {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::file_bytes;
 
 void put(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
@@ -79,7 +75,7 @@ TEST_F(FileSinkTest, NewFileAppearsOnlyOnCommitWithTheUmaskMode) {
   EXPECT_EQ(during[0].rfind(".out.jsonl.tmp-", 0), 0u) << during[0];
   ASSERT_TRUE(sink.commit()) << sink.error();
   EXPECT_FALSE(sink.atomic());
-  EXPECT_EQ(slurp(out), "{\"a\":1}\n");
+  EXPECT_EQ(file_bytes(out), "{\"a\":1}\n");
   EXPECT_EQ(entries(), std::vector<std::string>{"out.jsonl"});
   struct stat st {};
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
@@ -94,9 +90,9 @@ TEST_F(FileSinkTest, ReplacedFileKeepsItsModeAndIsUntouchedUntilCommit) {
   std::string error;
   ASSERT_TRUE(sink.open(out.string(), {}, error)) << error;
   EXPECT_TRUE(sink.write("new\n"));
-  EXPECT_EQ(slurp(out), "old\n");
+  EXPECT_EQ(file_bytes(out), "old\n");
   ASSERT_TRUE(sink.commit()) << sink.error();
-  EXPECT_EQ(slurp(out), "new\n");
+  EXPECT_EQ(file_bytes(out), "new\n");
   struct stat st {};
   ASSERT_EQ(::stat(out.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0604u);
@@ -120,7 +116,7 @@ TEST_F(FileSinkTest, AbortAndDestructionLeaveTheTargetAndNoTemporary) {
     ASSERT_TRUE(sink.open(out.string(), {}, error)) << error;
     EXPECT_TRUE(sink.write("half"));
   }  // destroyed without commit
-  EXPECT_EQ(slurp(out), "old\n");
+  EXPECT_EQ(file_bytes(out), "old\n");
   EXPECT_EQ(entries(), std::vector<std::string>{"out.csv"});
 }
 
@@ -134,7 +130,7 @@ TEST_F(FileSinkTest, RelativePathGetsItsTemporaryInTheWorkingDirectory) {
   fs::current_path(cwd);
   ASSERT_TRUE(opened) << error;
   EXPECT_TRUE(written) << sink.error();
-  EXPECT_EQ(slurp(dir_ / "rel.jsonl"), "x\n");
+  EXPECT_EQ(file_bytes(dir_ / "rel.jsonl"), "x\n");
   EXPECT_EQ(entries(), std::vector<std::string>{"rel.jsonl"});
 }
 
@@ -147,7 +143,7 @@ TEST_F(FileSinkTest, AnInputIsRefusedUnderAnyOfItsNames) {
   std::string error;
   EXPECT_FALSE(sink.open(link.string(), {"/nonexistent/other.csv", in.string()}, error));
   EXPECT_EQ(error, "'" + link.string() + "' is also an input: refusing to overwrite it");
-  EXPECT_EQ(slurp(in), "id\nA\n");
+  EXPECT_EQ(file_bytes(in), "id\nA\n");
 }
 
 TEST_F(FileSinkTest, ADirectoryIsRefused) {

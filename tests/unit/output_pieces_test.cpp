@@ -24,18 +24,14 @@
 #include <vector>
 
 #include "batch/output_file.hpp"
+#include "file_bytes.hpp"
 
 namespace oligoscreen::detail {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::file_bytes;
 
 TEST(FileSinkPieces, ManyPiecesOfEverySizeInOrder) {
   const fs::path out = fs::temp_directory_path() / ("opieces-" + std::to_string(::getpid()) + ".jsonl");
@@ -63,7 +59,7 @@ TEST(FileSinkPieces, ManyPiecesOfEverySizeInOrder) {
   expected += texts[0];
   ASSERT_TRUE(sink.write_pieces(pieces.data(), 0));  // none
   ASSERT_TRUE(sink.commit()) << sink.error();
-  const std::string got = slurp(out);
+  const std::string got = file_bytes(out);
   fs::remove(out);
   ASSERT_EQ(got.size(), expected.size());
   EXPECT_TRUE(got == expected);

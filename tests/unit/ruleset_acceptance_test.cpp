@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "api/screen.hpp"
+#include "file_bytes.hpp"
 #include "rules/loader.hpp"
 #include "yaml/yaml_reader.hpp"
 
@@ -114,10 +115,7 @@ TEST(RuleSetAcceptance, CommentsDoNotChangeTheHash) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return test::file_bytes(path);
 }
 
 TEST(RuleSetAcceptance, ScreenJsonIsByteIdenticalAcrossRuns) {
