@@ -12,9 +12,9 @@
 
 #include "api/screen.hpp"
 #include "core/doc.hpp"
-#include "file_bytes.hpp"
 #include "fhir/bundle_reader.hpp"
 #include "fhir/mapping.hpp"
+#include "file_bytes.hpp"
 #include "json/json_reader.hpp"
 
 namespace oligoscreen::test {

@@ -92,7 +92,8 @@ TEST(FileSinkPieces, AnInterruptedWriteResumesWhereItStopped) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   ::fcntl(fds[1], F_SETPIPE_SZ, 4096);
-  struct sigaction sa {}, old {};
+  struct sigaction sa = {};
+  struct sigaction old = {};
   sa.sa_handler = count_interrupt;  // no SA_RESTART: the blocked writev returns
   sigemptyset(&sa.sa_mask);
   ASSERT_EQ(::sigaction(SIGUSR1, &sa, &old), 0);

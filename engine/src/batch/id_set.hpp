@@ -59,10 +59,16 @@ class IdSet {
 #endif
   }
 
-  [[nodiscard]] size_t size() const { return size_; }
+  [[nodiscard]] size_t size() const {
+    return size_;
+  }
   // The table's placement (for tests): whether it was mapped for huge pages, and its address.
-  [[nodiscard]] bool huge_page_mapped() const { return mapped_bytes_ != 0; }
-  [[nodiscard]] const void* table() const { return slots_; }
+  [[nodiscard]] bool huge_page_mapped() const {
+    return mapped_bytes_ != 0;
+  }
+  [[nodiscard]] const void* table() const {
+    return slots_;
+  }
   // Pages of the table written so far (for tests).
   [[nodiscard]] size_t pages_touched() const {
     size_t n = 0;
@@ -74,7 +80,9 @@ class IdSet {
   static constexpr size_t kHugePage = size_t{2} << 20;
 
  private:
-  [[nodiscard]] size_t slot_of(uint64_t hash) const { return static_cast<size_t>(hash ^ (hash >> 29)) & mask_; }
+  [[nodiscard]] size_t slot_of(uint64_t hash) const {
+    return static_cast<size_t>(hash ^ (hash >> 29)) & mask_;
+  }
 
   // Writes the first slot of slot i's page if the page has not been written yet (it holds
   // zero: only its first access must be a write).
