@@ -76,7 +76,7 @@ std::string request(const std::string& prefetch_json,
 
 std::string example_request(const std::string& name,
                             const std::string& instance = "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea") {
-  return request(R"({"conditions":)" + read_file(source_path("examples/fhir/" + name + ".bundle.json")) + "}",
+  return request(R"({"conditions":)" + file_bytes(source_path("examples/fhir/" + name + ".bundle.json")) + "}",
                  instance);
 }
 
@@ -202,7 +202,7 @@ TEST(CdsCards, UuidIsDeterministicAndDependsOnTheRequest) {
 
 TEST(CdsCards, PrefetchOfSeparateSearchsetsAndResources) {
   // The EHR sends one searchset per template and the Patient as a bare resource.
-  std::string b = read_file(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
+  std::string b = file_bytes(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
   auto whole = service()->call("sarcoma-sbrt", "application/json", request(R"({"conditions":)" + b + "}"));
   std::string split = R"({"patient":{"resourceType":"Patient","id":"p1","birthDate":"1970-01-01","gender":"female"},)"
                       R"("conditions":)" +
@@ -234,7 +234,7 @@ TEST(CdsCards, NoUsablePrefetchGetsTheDataNeededCard) {
 
 TEST(CdsCards, DataErrorsGiveAWarningCardNotAnHttpError) {
   // A metastasis before the primary: a contradiction, screened as an error result.
-  std::string b = read_file(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
+  std::string b = file_bytes(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
   b.replace(b.find("\"onsetDateTime\": \"2021-03-10\""), 29, "\"onsetDateTime\": \"2025-03-10\"");
   auto r = service()->call("sarcoma-sbrt", "application/json", request(R"({"conditions":)" + b + "}"));
   ASSERT_EQ(r.status, 200) << r.body;

@@ -52,8 +52,8 @@ class FhirExamples : public ::testing::TestWithParam<Example> {};
 TEST_P(FhirExamples, MapToTheSameResultAsTheYamlTwin) {
   const Example& ex = GetParam();
   std::string base = source_path(std::string("examples/fhir/") + ex.name);
-  std::string bundle_text = read_file(base + ".bundle.json");
-  std::string yaml_text = read_file(base + ".yaml");
+  std::string bundle_text = file_bytes(base + ".bundle.json");
+  std::string yaml_text = file_bytes(base + ".yaml");
   ASSERT_FALSE(bundle_text.empty());
   ASSERT_FALSE(yaml_text.empty());
 
@@ -94,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(Examples, FhirExamples, ::testing::ValuesIn(kExamples),
 TEST(FhirExamplesDefaults, TheAsOfDateSelectsTheEcog) {
   // lms-lung-metachronous carries ECOG 2 (40 days before), 1 (7 days before) and 2 (41 days
   // after the metastasis diagnosis): the default as-of date picks 1, a later one picks 2.
-  std::string text = read_file(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
+  std::string text = file_bytes(source_path("examples/fhir/lms-lung-metachronous.bundle.json"));
   EXPECT_EQ((*map_bundle(text))["ecog"], "1");
   EXPECT_EQ((*map_bundle(text, "2024-06-12"))["ecog"], "2");
   EXPECT_EQ((*map_bundle(text, "2024-06-12"))["assessed_on"], "2024-06-12");

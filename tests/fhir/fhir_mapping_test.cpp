@@ -50,7 +50,7 @@ const std::string kSnomed = "http://snomed.info/sct";
 TEST(FhirMapping, LoadsWithItsOwnHash) {
   const auto& m = mapping();
   EXPECT_EQ(m.id, "sarcoma-sbrt-fhir");
-  EXPECT_EQ(m.sha256, detail::sha256_hex(read_file(source_path("rules/sarcoma-sbrt/mappings/fhir.yaml"))));
+  EXPECT_EQ(m.sha256, detail::sha256_hex(file_bytes(source_path("rules/sarcoma-sbrt/mappings/fhir.yaml"))));
   EXPECT_EQ(m.imaging_window_days, 42);
 }
 

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -18,10 +17,6 @@
 #include "json/json_reader.hpp"
 
 namespace oligoscreen::test {
-
-inline std::string read_file(const std::string& path) {
-  return oligoscreen::test::file_bytes(path);
-}
 
 inline std::string source_path(const std::string& rel) {
   return std::string(OLIGOSCREEN_SOURCE_DIR) + "/" + rel;

@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "api/screen.hpp"
 #include "file_bytes.hpp"
@@ -114,10 +112,6 @@ TEST(RuleSetAcceptance, CommentsDoNotChangeTheHash) {
   EXPECT_EQ(base->sha256, changed->sha256);
 }
 
-std::string read_file(const std::string& path) {
-  return test::file_bytes(path);
-}
-
 TEST(RuleSetAcceptance, ScreenJsonIsByteIdenticalAcrossRuns) {
   Diagnostics d;
   auto m = load_embedded_rules(d);
@@ -125,7 +119,7 @@ TEST(RuleSetAcceptance, ScreenJsonIsByteIdenticalAcrossRuns) {
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(OLIGOSCREEN_SOURCE_DIR) + "/examples/cases")) {
     std::string path = entry.path().string();
-    std::string text = read_file(path);
+    std::string text = test::file_bytes(path);
     for (bool explain : {false, true}) {
       CaseOptions opt;
       opt.explain = explain;

@@ -44,12 +44,11 @@ class IdSet {
     return true;
   }
 
-  // Starts loading the slot where `hash` would be probed first, if its page has been written
-  // (a prefetch never faults a page in). A hint only: the set is unchanged.
+  // Starts loading the slot where `hash` would be probed first. A hint only: the set is
+  // unchanged, and a prefetch never faults, so a page not yet written stays unmapped.
   void prefetch(uint64_t hash) const {
     if (hash == 0) hash = 1;
     const size_t i = slot_of(hash);
-    if (!touched_[i / kPageSlots]) return;
 #if defined(__x86_64__) || defined(__i386__)
     // An asm statement, not __builtin_prefetch: GCC 12 drops a loop whose only effect is
     // builtin prefetches (the loop over a chunk's ids in batch.cpp was compiled to nothing).
